@@ -1,0 +1,150 @@
+"""The ``py-standards-lint`` command line (typer).
+
+Exit codes: 0 clean, 1 findings, 2 usage, config or internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+from .config import ConfigError
+from .engine import Run, RunOptions
+from .finding import FileResult
+from .reporters import REPORTERS
+from .rules import ALL_RULES, FAMILIES, lookup
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Enforce the team's Python standards for FastAPI services.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _split(values: Optional[List[str]]) -> tuple[str, ...] | None:
+    if values is None:
+        return None
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"py-standards-lint {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main_callback(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Enforce the team's Python standards for FastAPI services."""
+
+
+@app.command()
+def check(
+    paths: List[str] = typer.Argument(None, help="Files and folders to check; `-` reads standard input."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Codes, prefixes or names to enable (replaces config)."),
+    extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", help="Codes to enable on top of `select`."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Codes, prefixes or names to disable."),
+    output_format: OutputFormat = typer.Option(OutputFormat.text, "--output-format", help="How to print findings."),
+    stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="Path of the code read from stdin (decides layer and config)."),
+    config: Optional[Path] = typer.Option(None, "--config", help="Use this pyproject.toml."),
+    isolated: bool = typer.Option(False, "--isolated", help="Ignore all configuration files."),
+) -> None:
+    """Check files and folders (default: the current folder)."""
+    options = RunOptions(
+        select=_split(select), extend_select=_split(extend_select), ignore=_split(ignore),
+        config_file=config, isolated=isolated,
+    )
+    warnings: list[str] = []
+    run = Run(options, warn=warnings.append)
+    targets = paths or ["."]
+    results: list[FileResult] = []
+    try:
+        if "-" in targets:
+            data = sys.stdin.buffer.read()
+            name = stdin_filename or "stdin.py"
+            result = run.lint_file(Path(name), data=data, display=name if stdin_filename else "-")
+            if result is not None:
+                results.append(result)
+        file_targets = [Path(p) for p in targets if p != "-"]
+        if file_targets:
+            results.extend(run.lint_paths(file_targets))
+    except ConfigError as exc:
+        _err(f"error: {exc}")
+        raise typer.Exit(2)
+    for message in warnings:
+        _err(f"warning: {message}")
+    findings = sorted(f for r in results for f in r.findings)
+    REPORTERS[output_format.value](findings, sys.stdout)
+    sys.stdout.flush()
+    errors = [e for r in results for e in r.errors]
+    unreadable = [r.read_error for r in results if r.read_error]
+    for error in errors:
+        _err(f"error: {error}")
+    for message in unreadable:
+        _err(f"error: {message}")
+    files = len(results)
+    _err(f"{len(findings)} finding{'s' if len(findings) != 1 else ''} in {files} file{'s' if files != 1 else ''} checked.")
+    if errors or unreadable:
+        raise typer.Exit(2)
+    raise typer.Exit(1 if findings else 0)
+
+
+@app.command()
+def rules() -> None:
+    """List every rule: code, name, family and fix."""
+    for rule in ALL_RULES:
+        family = FAMILIES.get(rule.family(), rule.family())
+        typer.echo(f"{rule.code}  {rule.name:<40} {family:<26} fix: {rule.fix_safety}")
+
+
+@app.command()
+def explain(rule: str = typer.Argument(..., help="A rule code (PSL101) or name (http-exception-in-service).")) -> None:
+    """Explain a rule: why it exists, a failing example and the corrected one."""
+    found = lookup(rule)
+    if found is None:
+        _err(f"error: unknown rule {rule!r} (see `py-standards-lint rules`)")
+        raise typer.Exit(2)
+    typer.echo(render_rule_doc(found))
+
+
+def render_rule_doc(rule: type) -> str:
+    parts = [f"{rule.code} {rule.name}", "", rule.message, "", "Why", textwrap.fill(rule.why, 88)]
+    if rule.example:
+        parts += ["", "Example (flagged)", textwrap.indent(rule.example.rstrip(), "    ")]
+    if rule.use_instead:
+        parts += ["", "Use instead", textwrap.indent(rule.use_instead.rstrip(), "    ")]
+    scope = "all layers" if rule.layers is None else ", ".join(sorted(rule.layers))
+    if rule.skip_layers:
+        scope += " except " + ", ".join(sorted(rule.skip_layers))
+    parts += ["", f"Scope: {scope}", f"Fix: {rule.fix_safety}"]
+    if rule.fix_notes:
+        parts.append(textwrap.fill(rule.fix_notes, 88))
+    for opt in rule.options:
+        parts.append(f"Option `{opt.key}` (default {opt.default!r}): {opt.help}")
+    return "\n".join(parts)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,197 @@
+"""Per-file state shared by all rules during the one traversal.
+
+The engine keeps the context stacks here (pushed before the rules' ``visit_*``,
+popped after their ``leave_*``), so no rule re-derives where it is:
+
+* ``functions``: :class:`FunctionFrame` per enclosing ``def`` (innermost last);
+* ``classes``: enclosing ``class`` nodes;
+* ``handlers``: enclosing ``except`` handlers (their bodies), across functions;
+  :meth:`FileContext.current_handlers` gives those of the innermost function only;
+* ``type_checking``: depth of ``if TYPE_CHECKING:`` blocks;
+* ``statements``: the enclosing simple statement / decorator, for ``# noqa`` spans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from .config import Settings
+from .finding import Fix
+from .names import ModuleNames, is_type_checking_test
+
+if TYPE_CHECKING:
+    from .index import ProjectIndex
+    from .rule import Rule
+
+
+@dataclass
+class FunctionFrame:
+    node: cst.FunctionDef
+    #: the class whose body directly holds this def (a method), else None
+    owner: cst.ClassDef | None
+    #: len(ctx.handlers) when the def was entered
+    handler_depth: int
+
+    @property
+    def name(self) -> str:
+        return self.node.name.value
+
+    @property
+    def is_async(self) -> bool:
+        return self.node.asynchronous is not None
+
+    @cached_property
+    def globals(self) -> frozenset[str]:
+        """Names declared ``global`` in this function's own body (not nested defs)."""
+        found: set[str] = set()
+        stack: list[cst.CSTNode] = [self.node.body]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Global):
+                found.update(item.name.value for item in node.names)
+                continue
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            if isinstance(node, cst.BaseExpression):
+                continue
+            stack.extend(_statement_children(node))
+        return frozenset(found)
+
+
+def _statement_children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    out: list[cst.CSTNode] = []
+    for name in ("body", "orelse", "handlers", "finalbody", "cases"):
+        value = getattr(node, name, None)
+        if value is None:
+            continue
+        if isinstance(value, cst.CSTNode):
+            out.append(value)
+        elif isinstance(value, (list, tuple)):
+            out.extend(v for v in value if isinstance(v, cst.CSTNode))
+    return out
+
+
+@dataclass
+class Report:
+    rule: "Rule"
+    node: cst.CSTNode
+    message: str
+    fix: Fix | None
+    statement: cst.CSTNode | None
+
+
+@dataclass
+class FileContext:
+    path: str  # as given / displayed
+    relpath: str  # POSIX, relative to the project root
+    module_name: str
+    layer: str | None
+    settings: Settings
+    module: cst.Module
+    names: ModuleNames
+    index: "ProjectIndex | None" = None
+    metadata: dict[type, Any] = field(default_factory=dict)
+
+    functions: list[FunctionFrame] = field(default_factory=list)
+    classes: list[cst.ClassDef] = field(default_factory=list)
+    handlers: list[cst.ExceptHandler] = field(default_factory=list)
+    statements: list[cst.CSTNode] = field(default_factory=list)
+    type_checking: int = 0
+    reports: list[Report] = field(default_factory=list)
+    _scope_order: list[str] = field(default_factory=list, repr=False)
+    _tc_blocks: set[int] = field(default_factory=set, repr=False)
+
+    # -- queries ---------------------------------------------------------------
+    @property
+    def function(self) -> FunctionFrame | None:
+        return self.functions[-1] if self.functions else None
+
+    def current_handlers(self) -> list[cst.ExceptHandler]:
+        """Except handlers enclosing this point within the innermost function."""
+        depth = self.functions[-1].handler_depth if self.functions else 0
+        return self.handlers[depth:]
+
+    def get_metadata(self, provider: type, node: cst.CSTNode, default: Any = None) -> Any:
+        return self.metadata.get(provider, {}).get(node, default)
+
+    @cached_property
+    def loggers(self) -> "Any":
+        from .loggers import LoggerBindings
+
+        return LoggerBindings.build(self)
+
+    @cached_property
+    def routes(self) -> "Any":
+        from .routes import RouteModel
+
+        return RouteModel.build(self)
+
+    # -- reporting -------------------------------------------------------------
+    def add_report(self, rule: "Rule", node: cst.CSTNode, message: str, fix: Fix | None) -> None:
+        statement = self.statements[-1] if self.statements else None
+        self.reports.append(Report(rule, node, message, fix, statement))
+
+    # -- stack maintenance (called by the engine) ---------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        owner = None
+        if self.classes and (not self.functions or self._class_is_innermost()):
+            owner = self.classes[-1]
+        self.functions.append(FunctionFrame(node, owner, len(self.handlers)))
+        self._scope_order.append("f")
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.functions.pop()
+        self._scope_order.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.append(node)
+        self._scope_order.append("c")
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        self.classes.pop()
+        self._scope_order.pop()
+
+    def _class_is_innermost(self) -> bool:
+        return bool(self._scope_order) and self._scope_order[-1] == "c"
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self.handlers.append(node)
+
+    def leave_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self.handlers.pop()
+
+    visit_ExceptStarHandler = visit_ExceptHandler  # type: ignore[assignment]
+    leave_ExceptStarHandler = leave_ExceptHandler  # type: ignore[assignment]
+
+    def visit_If(self, node: cst.If) -> None:
+        # only the body of `if TYPE_CHECKING:` counts, not its `else:`
+        if is_type_checking_test(node.test, self.names.imports):
+            self._tc_blocks.add(id(node.body))
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        if id(node) in self._tc_blocks:
+            self.type_checking += 1
+
+    def leave_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        if id(node) in self._tc_blocks:
+            self.type_checking -= 1
+
+    visit_SimpleStatementSuite = visit_IndentedBlock  # type: ignore[assignment]
+    leave_SimpleStatementSuite = leave_IndentedBlock  # type: ignore[assignment]
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self.statements.append(node)
+
+    def leave_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self.statements.pop()
+
+    visit_Decorator = visit_SimpleStatementLine  # type: ignore[assignment]
+    leave_Decorator = leave_SimpleStatementLine  # type: ignore[assignment]
+
+
+__all__ = ["FileContext", "FunctionFrame", "Report", "Path"]

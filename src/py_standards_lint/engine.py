@@ -1,0 +1,358 @@
+"""The engine, top to bottom:
+
+discover files -> load settings -> (lazily) build the project index ->
+for each file: layer -> prefilter -> parse once -> one batched traversal ->
+positions (only if something was reported) -> noqa -> report.
+
+The traversal is a plain iterative walk over the libcst tree that dispatches
+each node to the ``visit_<Node>``/``leave_<Node>`` methods of the rules enabled
+for the file (and to the shared context's stack keepers first). It visits
+expression and statement nodes only, in source order, never whitespace or
+token nodes, and never rebuilds a node: cheaper than libcst's generic visitor
+protocol, and it cannot recurse too deep.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from . import layers as layers_mod
+from . import noqa
+from .config import Settings, settings_for_folder
+from .context import FileContext, Report
+from .finding import FileResult, Finding, InternalError
+from .names import ModuleNames
+from .index import ProjectIndex
+from .project import is_excluded, iter_python_files, module_name_for, relative_path
+from .rule import Rule
+from .selection import rules_for_file, validate
+
+SYNTAX_ERROR = "PSL000"
+
+# -- the walk ---------------------------------------------------------------------
+
+#: fields that only hold whitespace, comments or punctuation tokens
+_SKIP_FIELDS = frozenset(
+    {
+        "leading_lines", "lines_after_decorators", "header", "footer", "indent", "trailing_whitespace",
+        "lpar", "rpar", "comma", "equal", "dot", "semicolon", "colon", "star", "asynchronous",
+        "operator", "whitespace_after_star", "whitespace_after_arg", "lbracket", "rbracket",
+        "lbrace", "rbrace", "newline", "default_indent", "default_newline", "encoding",
+        "has_trailing_newline", "relative", "import_star", "arrow", "whitespace_after_await",
+        "whitespace_before_from",
+    }
+)
+#: fields whose dataclass order differs from source order
+_ORDER = {
+    cst.FunctionDef: ("decorators", "name", "type_parameters", "params", "returns", "body"),
+    cst.ClassDef: ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
+    cst.ExceptHandler: ("type", "name", "body"),
+    cst.ExceptStarHandler: ("type", "name", "body"),
+    cst.MatchCase: ("pattern", "guard", "body"),
+    cst.IfExp: ("body", "test", "orelse"),
+    cst.Arg: ("keyword", "value"),
+}
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    fields = _FIELDS.get(node_type)
+    if fields is None:
+        fields = _ORDER.get(node_type) or tuple(
+            f.name
+            for f in dataclasses.fields(node_type)
+            if f.name not in _SKIP_FIELDS and not f.name.startswith("whitespace")
+        )
+        _FIELDS[node_type] = fields
+    return fields
+
+
+def walk(root: cst.CSTNode, visit: Callable[[cst.CSTNode], None], leave: Callable[[cst.CSTNode], None]) -> None:
+    """Depth-first, source-order walk calling ``visit`` before and ``leave`` after the children."""
+    stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
+    CSTNode = cst.CSTNode
+    while stack:
+        node, done = stack.pop()
+        if done:
+            leave(node)
+            continue
+        visit(node)
+        stack.append((node, True))
+        children: list[cst.CSTNode] = []
+        for name in _child_fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, CSTNode):
+                children.append(value)
+            elif type(value) is tuple or type(value) is list:
+                children.extend(v for v in value if isinstance(v, CSTNode))
+        for child in reversed(children):
+            stack.append((child, False))
+
+
+class _Dispatch:
+    """Per-file tables: node type -> the bound visit/leave methods interested in it."""
+
+    def __init__(self, ctx: FileContext, rules: Sequence[Rule], errors: list[InternalError]) -> None:
+        self.ctx = ctx
+        self.rules = list(rules)
+        self.errors = errors
+        self.visits: dict[str, list[tuple[object, Callable]]] = {}
+        self.leaves: dict[str, list[tuple[object, Callable]]] = {}
+        self._build()
+
+    def _build(self) -> None:
+        self.visits.clear()
+        self.leaves.clear()
+        owners: list[object] = [self.ctx, *self.rules]
+        for owner in owners:
+            for attr in dir(type(owner)):
+                if attr.startswith("visit_"):
+                    self.visits.setdefault(attr[6:], []).append((owner, getattr(owner, attr)))
+                elif attr.startswith("leave_"):
+                    self.leaves.setdefault(attr[6:], []).append((owner, getattr(owner, attr)))
+        for key, handlers in self.leaves.items():  # the context pops its stacks last
+            self.leaves[key] = [h for h in handlers if h[0] is not self.ctx] + [h for h in handlers if h[0] is self.ctx]
+
+    def _fail(self, owner: object, exc: BaseException) -> None:
+        name = getattr(owner, "code", "engine") if owner is not self.ctx else "engine"
+        self.errors.append(InternalError(self.ctx.path, name, f"{type(exc).__name__}: {exc}"))
+        if owner is self.ctx:
+            raise exc
+        self.rules.remove(owner)  # type: ignore[arg-type]
+        self._build()
+
+    def visit(self, node: cst.CSTNode) -> None:
+        handlers = self.visits.get(type(node).__name__)
+        if handlers:
+            for owner, fn in handlers:
+                try:
+                    fn(node)
+                except Exception as exc:  # a rule's bug must not stop the run
+                    self._fail(owner, exc)
+
+    def leave(self, node: cst.CSTNode) -> None:
+        handlers = self.leaves.get(type(node).__name__)
+        if handlers:
+            for owner, fn in handlers:
+                try:
+                    fn(node)
+                except Exception as exc:
+                    self._fail(owner, exc)
+
+
+# -- one file ----------------------------------------------------------------------
+
+
+def decode(data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except (LookupError, UnicodeDecodeError):
+        return data.decode("utf-8", errors="replace")
+
+
+def lint_source(
+    source: bytes | str,
+    display_path: str,
+    settings: Settings,
+    relpath: str,
+    *,
+    index_provider: Callable[[], object] | None = None,
+    rule_types: Sequence[type[Rule]] | None = None,
+    apply_noqa: bool = True,
+) -> FileResult:
+    """Lint one file's source (bytes as read, or text already decoded, as flake8 gives it).
+
+    Never raises for anything the file contains.
+    """
+    result = FileResult(display_path)
+    data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
+    layer = layers_mod.layer_for(relpath, settings["layers"])
+    candidates = rule_types if rule_types is not None else rules_for_file(settings, relpath)
+    # prefilter: rules whose layer or required text rules them out never run
+    active = [r for r in candidates if r.code != SYNTAX_ERROR and r.runs_in(layer) and r.can_fire(data)]
+    reports_syntax = any(r.code == SYNTAX_ERROR for r in candidates)
+    if not active and not reports_syntax:
+        return result
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        if reports_syntax:
+            line, column = _error_position(source, exc)
+            result.findings.append(_syntax_finding(display_path, line, column, exc.message))
+        return result
+    except (SyntaxError, UnicodeError, ValueError, RecursionError, MemoryError) as exc:
+        if reports_syntax:
+            line = getattr(exc, "lineno", None) or 1
+            message = f"{type(exc).__name__}: {exc}"
+            result.findings.append(_syntax_finding(display_path, line, 1, message))
+        return result
+    if not active:
+        return result
+
+    module_name, is_package = module_name_for(relpath)
+    ctx = FileContext(
+        path=display_path,
+        relpath=relpath,
+        module_name=module_name,
+        layer=layer,
+        settings=settings,
+        module=module,
+        names=ModuleNames.build(module, module_name, is_package),
+    )
+    if index_provider is not None and any(r.needs_index for r in active):
+        ctx.index = index_provider()  # type: ignore[assignment]
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    providers = {p for r in active for p in r.metadata}
+    try:
+        if providers:
+            ctx.metadata.update(wrapper.resolve_many(providers))
+        rules = [r(ctx) for r in active]
+        dispatch = _Dispatch(ctx, rules, result.errors)
+        walk(module, dispatch.visit, dispatch.leave)
+    except Exception as exc:  # the engine itself failed on this file
+        result.errors.append(InternalError(display_path, "engine", f"{type(exc).__name__}: {exc}"))
+        return result
+    if not ctx.reports:
+        return result
+    try:
+        positions = wrapper.resolve(PositionProvider)
+    except Exception as exc:
+        result.errors.append(InternalError(display_path, "engine", f"positions: {type(exc).__name__}: {exc}"))
+        return result
+    findings = [f for f in (_to_finding(display_path, rep, positions) for rep in ctx.reports) if f]
+    if apply_noqa:
+        text = source if isinstance(source, str) else decode(source, module.encoding)
+        findings = noqa.filter_findings(findings, text)
+    result.findings.extend(sorted(set(findings)))
+    return result
+
+
+def _error_position(source: bytes | str, exc: cst.ParserSyntaxError) -> tuple[int, int]:
+    """Where the file is broken: CPython's position when it agrees the file is broken (it is
+    more precise), else the one in libcst's message."""
+    try:
+        compile(source, "<checked>", "exec", dont_inherit=True, flags=0x400)  # PyCF_ONLY_AST
+    except SyntaxError as err:
+        if err.lineno:
+            return err.lineno, max(err.offset or 1, 1)
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    match = re.search(r"error at (\d+):(\d+)", exc.message)
+    if match:
+        return int(match.group(1)), int(match.group(2)) + 1
+    return exc.raw_line, exc.raw_column + 1
+
+
+def _syntax_finding(path: str, line: int, column: int, message: str) -> Finding:
+    message = " ".join(message.split())
+    return Finding(path, line, column, SYNTAX_ERROR, line, column, "syntax-error", f"Cannot parse: {message}")
+
+
+def _to_finding(path: str, rep: Report, positions: object) -> Finding | None:
+    where = positions.get(rep.node)  # type: ignore[attr-defined]
+    if where is None:
+        return None
+    lines = set(range(where.start.line, where.start.line + 1))
+    if rep.statement is not None:
+        span = positions.get(rep.statement)  # type: ignore[attr-defined]
+        if span is not None:
+            lines.update(range(span.start.line, span.end.line + 1))
+    rule = rep.rule
+    return Finding(
+        path=path,
+        line=where.start.line,
+        column=where.start.column + 1,
+        code=rule.code,
+        end_line=where.end.line,
+        end_column=where.end.column + 1,
+        name=rule.name,
+        message=rep.message,
+        fix=rep.fix,
+        noqa_lines=tuple(sorted(lines)),
+    )
+
+
+# -- a run over many files ------------------------------------------------------------
+
+
+@dataclass
+class RunOptions:
+    """What the CLI (or a test) asks of a run, on top of each project's settings."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    config_file: Path | None = None
+    isolated: bool = False
+
+    def apply(self, settings: Settings) -> Settings:
+        overrides = {}
+        if self.select is not None:
+            overrides["select"] = self.select
+        if self.extend_select is not None:
+            overrides["extend-select"] = self.extend_select
+        if self.ignore is not None:
+            overrides["ignore"] = tuple(settings["ignore"]) + self.ignore
+        return settings.replace(**overrides) if overrides else settings
+
+
+class Run:
+    """One run: settings per folder and the project index per root, each computed once."""
+
+    def __init__(self, options: RunOptions | None = None, warn: Callable[[str], None] = lambda m: None) -> None:
+        self.options = options or RunOptions()
+        self.warn = warn
+        self._settings: dict[Path, Settings] = {}
+        self._indexes: dict[Path, ProjectIndex] = {}
+
+    def settings_for(self, path: Path) -> Settings:
+        folder = path.parent.resolve()
+        settings = self._settings.get(folder)
+        if settings is None:
+            raw = settings_for_folder(
+                str(folder),
+                str(self.options.config_file) if self.options.config_file else None,
+                self.options.isolated,
+            )
+            settings = self.options.apply(raw)
+            validate(settings)
+            self._settings[folder] = settings
+        return settings
+
+    def index_for(self, settings: Settings) -> ProjectIndex:
+        index = self._indexes.get(settings.root)
+        if index is None:
+            index = self._indexes[settings.root] = ProjectIndex.build(settings.root, settings)
+        return index
+
+    def lint_file(self, path: Path, data: bytes | None = None, display: str | None = None) -> FileResult | None:
+        """Lint one file (``data`` given for stdin); ``None`` when the file is excluded."""
+        settings = self.settings_for(path)
+        relpath = relative_path(path, settings.root)
+        if is_excluded(relpath, settings):
+            return None
+        display = display or str(path)
+        if data is None:
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                return FileResult(display, read_error=f"{display}: cannot read: {exc.strerror or exc}")
+        return lint_source(data, display, settings, relpath, index_provider=lambda: self.index_for(settings))
+
+    def lint_paths(self, paths: Sequence[Path]) -> list[FileResult]:
+        results = []
+        for path in iter_python_files(paths, self.warn):
+            result = self.lint_file(path)
+            if result is not None:
+                results.append(result)
+        return results
+
+
+__all__ = ["lint_source", "walk", "Run", "RunOptions"]

@@ -1,0 +1,53 @@
+"""flake8 adapter: ``flake8 --select PSL`` runs the same engine on the lines flake8 read.
+
+A thin layer: it re-parses the lines with libcst (a parse failure is a ``PSL000``
+finding, never an exception), reads the same ``pyproject.toml`` settings as the
+CLI, builds the project index lazily once per process when an enabled rule needs
+it, and leaves ``# noqa`` to flake8. Importing this module has no side effects.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+from . import __version__
+
+_INDEXES: dict[Path, Any] = {}
+
+
+class Plugin:
+    name = "py-standards-lint"
+    version = __version__
+
+    def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str) -> None:
+        self.lines = lines
+        self.filename = filename
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        from .config import ConfigError, settings_for_folder
+        from .engine import lint_source
+        from .index import ProjectIndex
+        from .project import relative_path
+        from .selection import validate
+
+        path = Path(self.filename if self.filename not in ("-", "stdin") else "stdin.py")
+        try:
+            settings = settings_for_folder(str(path.resolve().parent))
+            validate(settings)
+        except ConfigError as exc:
+            yield 1, 0, f"PSL000 Configuration error: {exc}", type(self)
+            return
+
+        def index() -> ProjectIndex:
+            if settings.root not in _INDEXES:
+                _INDEXES[settings.root] = ProjectIndex.build(settings.root, settings)
+            return _INDEXES[settings.root]
+
+        relpath = relative_path(path, settings.root)
+        result = lint_source("".join(self.lines), self.filename, settings, relpath, index_provider=index, apply_noqa=False)
+        for finding in result.findings:
+            yield finding.line, finding.column - 1, f"{finding.code} {finding.message}", type(self)
+        for error in result.errors:
+            yield 1, 0, f"PSL000 Internal error in {error.rule}: {error.message}", type(self)

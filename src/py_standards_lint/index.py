@@ -1,0 +1,351 @@
+"""The project index: module-level facts from every module of the project.
+
+Some rules need facts from other modules (which dependency aliases exist, which
+exceptions a service function raises, which ``close_*`` functions the lifespan
+calls, which columns a model declares). The index holds only module-level
+definitions, read with the stdlib :mod:`ast` parser (an order of magnitude
+cheaper than libcst), and is built once per CLI run — lazily, only when an
+enabled rule declares ``needs_index`` — and once per flake8 process.
+
+Names inside it are resolved through the same :class:`~py_standards_lint.names.ImportMap`
+as the rules use. A fact the index cannot resolve is simply absent, and rules
+stay silent on absent facts.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from . import layers as layers_mod
+from .config import Settings
+from .docstrings import documented_raises
+from .names import LOCAL, ImportMap
+from .project import is_excluded, iter_python_files, module_name_for, relative_path
+
+COLUMN_CALLS = frozenset({"sqlalchemy.Column", "sqlalchemy.orm.mapped_column", "sqlalchemy.schema.Column"})
+TABLE_CALLS = frozenset({"sqlalchemy.Table", "sqlalchemy.schema.Table"})
+DEPENDS = frozenset({"fastapi.Depends"})
+ANNOTATED = frozenset({"typing.Annotated"})
+
+
+@dataclass
+class FunctionSummary:
+    name: str
+    lineno: int
+    is_async: bool
+    docstring: str | None
+    #: exception names as documented (``Raises:`` / ``:raises X:`` / NumPy)
+    documented: set[str] = field(default_factory=set)
+    #: qualified names of exceptions raised directly in the body (``raise X(...)``)
+    raises: set[str] = field(default_factory=set)
+    #: qualified names of the functions it calls (resolvable ones only)
+    calls: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ClassSummary:
+    name: str
+    lineno: int
+    #: qualified names of the bases
+    bases: list[str] = field(default_factory=list)
+    #: declared column attributes (``mapped_column``/``Column``/``Mapped[...]`` annotations)
+    columns: set[str] = field(default_factory=set)
+
+
+@dataclass
+class ModuleSummary:
+    name: str
+    relpath: str
+    layer: str | None
+    imports: ImportMap
+    functions: dict[str, FunctionSummary] = field(default_factory=dict)
+    classes: dict[str, ClassSummary] = field(default_factory=dict)
+    #: ``Alias = Annotated[T, Depends(fn)]`` -> qualified name of ``fn``
+    di_aliases: dict[str, str] = field(default_factory=dict)
+    #: ``name = Table("name", metadata, Column("col", ...))`` -> its columns
+    tables: dict[str, set[str]] = field(default_factory=dict)
+    #: module-level functions named ``close_*client*``
+    close_functions: list[str] = field(default_factory=list)
+    #: qualified names called inside this module's lifespan function(s)
+    lifespan_calls: set[str] = field(default_factory=set)
+    #: exception classes registered with ``add_exception_handler`` / ``@x.exception_handler``
+    exception_handlers: set[str] = field(default_factory=set)
+
+    def qualify(self, name: str) -> str:
+        """A module-level name as the project-wide qualified name."""
+        resolved = self.imports.resolve_dotted(name)
+        if resolved is None:
+            return name
+        if resolved.startswith(LOCAL + "."):
+            return f"{self.name}.{resolved[len(LOCAL) + 1:]}"
+        return resolved
+
+
+def summarize(source: bytes | str, relpath: str, settings: Settings | None = None) -> ModuleSummary | None:
+    """One module's summary, or ``None`` when it does not parse."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    name, is_package = module_name_for(relpath)
+    layer = layers_mod.layer_for(relpath, settings["layers"] if settings else None)
+    summary = ModuleSummary(name, relpath, layer, ImportMap(current=name, is_package=is_package))
+    _Summarizer(summary).run(tree)
+    return summary
+
+
+class _Summarizer:
+    def __init__(self, summary: ModuleSummary) -> None:
+        self.s = summary
+        self.imports = summary.imports
+
+    def resolve(self, node: ast.AST) -> str | None:
+        dotted = _dotted(node)
+        if dotted is None:
+            return None
+        resolved = self.imports.resolve_dotted(dotted)
+        if resolved is not None and resolved.startswith(LOCAL + "."):
+            return f"{self.s.name}.{resolved[len(LOCAL) + 1:]}"
+        return resolved
+
+    def run(self, tree: ast.Module) -> None:
+        body = list(_toplevel(tree.body))
+        for node in body:  # imports and local names first, so later lookups resolve
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    self.imports.add_import(alias.name, alias.asname)
+            elif isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    self.imports.add_from(node.module or "", node.level, alias.name, alias.asname)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                self.imports.bind_local(node.name)
+        lifespans = {"lifespan"}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and self.resolve(node.func) == "fastapi.FastAPI":
+                for kw in node.keywords:
+                    if kw.arg == "lifespan" and isinstance(kw.value, ast.Name):
+                        lifespans.add(kw.value.id)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if node.func.attr == "add_exception_handler" and node.args:
+                    self._handler(node.args[0])
+        for node in body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                self._function(node, node.name in lifespans)
+            elif isinstance(node, ast.ClassDef):
+                self._class(node)
+            elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                self._assign(node)
+
+    def _handler(self, node: ast.AST) -> None:
+        qualified = self.resolve(node)
+        if qualified:
+            self.s.exception_handlers.add(qualified)
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, is_lifespan: bool) -> None:
+        doc = ast.get_docstring(node, clean=False)
+        fn = FunctionSummary(node.name, node.lineno, isinstance(node, ast.AsyncFunctionDef), doc, documented_raises(doc))
+        for dec in node.decorator_list:
+            if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr == "exception_handler":
+                if dec.args:
+                    self._handler(dec.args[0])
+        for inner in _own_nodes(node):
+            if isinstance(inner, ast.Raise) and inner.exc is not None:
+                target = inner.exc.func if isinstance(inner.exc, ast.Call) else inner.exc
+                qualified = self.resolve(target)
+                if qualified:
+                    fn.raises.add(qualified)
+            elif isinstance(inner, ast.Call):
+                qualified = self.resolve(inner.func)
+                if qualified:
+                    fn.calls.add(qualified)
+        self.s.functions[node.name] = fn
+        if node.name.startswith("close_") and "client" in node.name:
+            self.s.close_functions.append(node.name)
+        if is_lifespan:
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Call):
+                    qualified = self.resolve(inner.func)
+                    if qualified:
+                        self.s.lifespan_calls.add(qualified)
+
+    def _class(self, node: ast.ClassDef) -> None:
+        cls = ClassSummary(node.name, node.lineno, [b for b in (self.resolve(base) for base in node.bases) if b])
+        for stmt in node.body:
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                annotation = _dotted(stmt.annotation.value) if isinstance(stmt.annotation, ast.Subscript) else None
+                if annotation and annotation.split(".")[-1] == "Mapped":
+                    cls.columns.add(stmt.target.id)
+                elif isinstance(stmt.value, ast.Call) and self.resolve(stmt.value.func) in COLUMN_CALLS:
+                    cls.columns.add(stmt.target.id)
+            elif isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+                if self.resolve(stmt.value.func) in COLUMN_CALLS:
+                    cls.columns.update(t.id for t in stmt.targets if isinstance(t, ast.Name))
+        self.s.classes[node.name] = cls
+
+    def _assign(self, node: ast.Assign | ast.AnnAssign) -> None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        value = node.value
+        if isinstance(value, ast.Subscript) and self.resolve(value.value) in ANNOTATED:
+            elements = value.slice.elts if isinstance(value.slice, ast.Tuple) else []
+            for element in elements[1:]:
+                if isinstance(element, ast.Call) and self.resolve(element.func) in DEPENDS and element.args:
+                    dependency = self.resolve(element.args[0])
+                    if dependency:
+                        for name in names:
+                            self.s.di_aliases[name] = dependency
+        elif isinstance(value, ast.Call) and self.resolve(value.func) in TABLE_CALLS:
+            columns = {
+                arg.args[0].value
+                for arg in value.args
+                if isinstance(arg, ast.Call)
+                and self.resolve(arg.func) in COLUMN_CALLS
+                and arg.args
+                and isinstance(arg.args[0], ast.Constant)
+                and isinstance(arg.args[0].value, str)
+            }
+            for name in names:
+                self.s.tables[name] = columns
+
+
+def _dotted(node: ast.AST) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _toplevel(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    for node in body:
+        if isinstance(node, ast.If):
+            yield from _toplevel(node.body)
+            yield from _toplevel(node.orelse)
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            yield from _toplevel(node.body)  # type: ignore[attr-defined]
+            for handler in node.handlers:  # type: ignore[attr-defined]
+                yield from _toplevel(handler.body)
+            yield from _toplevel(node.orelse)  # type: ignore[attr-defined]
+            yield from _toplevel(node.finalbody)  # type: ignore[attr-defined]
+        else:
+            yield node
+
+
+def _own_nodes(fn: ast.AST) -> Iterator[ast.AST]:
+    """Nodes of a function's body, not descending into nested defs, classes or lambdas."""
+    stack = list(ast.iter_child_nodes(fn))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            continue
+        yield node
+        stack.extend(ast.iter_child_nodes(node))
+
+
+@dataclass
+class ProjectIndex:
+    root: Path
+    modules: dict[str, ModuleSummary] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, root: Path, settings: Settings, files: Iterable[Path] | None = None) -> "ProjectIndex":
+        index = cls(root)
+        for path in files if files is not None else project_files(root, settings):
+            relpath = relative_path(path, root)
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            index.add(summarize(data, relpath, settings))
+        return index
+
+    @classmethod
+    def from_sources(cls, root: Path, sources: dict[str, str], settings: Settings | None = None) -> "ProjectIndex":
+        index = cls(root)
+        for relpath, text in sources.items():
+            index.add(summarize(text, relpath, settings))
+        return index
+
+    def add(self, summary: ModuleSummary | None) -> None:
+        if summary is not None:
+            self.modules[summary.name] = summary
+
+    # -- lookups -------------------------------------------------------------------
+    def module(self, name: str) -> ModuleSummary | None:
+        return self.modules.get(name)
+
+    def split(self, qualified: str) -> tuple[ModuleSummary, str] | None:
+        """``app.services.steps.complete_step`` -> (that module's summary, ``complete_step``)."""
+        module, _, attr = qualified.rpartition(".")
+        summary = self.modules.get(module)
+        if summary is None:
+            return None
+        return summary, attr
+
+    def function(self, qualified: str) -> FunctionSummary | None:
+        found = self.split(qualified)
+        if found is None:
+            return None
+        module, name = found
+        if name in module.functions:
+            return module.functions[name]
+        reexport = module.imports.bindings.get(name)  # re-exported from a package __init__
+        if reexport and reexport != qualified and not reexport.startswith(LOCAL):
+            return self.function(reexport)
+        return None
+
+    def class_(self, qualified: str) -> ClassSummary | None:
+        found = self.split(qualified)
+        if found is None:
+            return None
+        module, name = found
+        return module.classes.get(name)
+
+    def bases(self, qualified: str) -> set[str]:
+        """All (transitive) bases of a project class, as far as the index can resolve them."""
+        out: set[str] = set()
+        stack = [qualified]
+        while stack:
+            current = stack.pop()
+            cls = self.class_(current)
+            if cls is None:
+                continue
+            for base in cls.bases:
+                if base not in out:
+                    out.add(base)
+                    stack.append(base)
+        return out
+
+    def is_subclass(self, qualified: str, bases: Iterable[str]) -> bool:
+        wanted = set(bases)
+        return qualified in wanted or bool(self.bases(qualified) & wanted)
+
+    def di_aliases(self) -> dict[str, str]:
+        """Qualified alias name -> qualified dependency it wraps."""
+        return {f"{m.name}.{alias}": dep for m in self.modules.values() for alias, dep in m.di_aliases.items()}
+
+    def exception_handlers(self) -> set[str]:
+        return {h for m in self.modules.values() for h in m.exception_handlers}
+
+    def layer_of_module(self, module: str) -> str | None:
+        """Layer of a project module (or of the package a ``from pkg import name`` names)."""
+        summary = self.modules.get(module)
+        if summary is None and "." in module:
+            summary = self.modules.get(module.rpartition(".")[0])
+        return summary.layer if summary else None
+
+
+def project_files(root: Path, settings: Settings) -> Iterator[Path]:
+    """Every Python file under the project root, minus tool folders and ``exclude`` globs."""
+    for path in iter_python_files([root], warn=lambda message: None):
+        if not is_excluded(relative_path(path, root), settings):
+            yield path

@@ -1,0 +1,137 @@
+"""Which expressions are stdlib loggers, and the shape of a logger call.
+
+A logger is recognised by binding, not spelling (RULES.md, *Names*):
+
+* a module-level name bound to ``logging.getLogger(...)`` (through any import
+  spelling: ``import logging as lg``, ``from logging import getLogger``);
+* a class-level attribute bound so, used as ``self.x`` / ``cls.x`` / ``Class.x``;
+* ``self.x`` / ``cls.x`` assigned ``logging.getLogger(...)`` in a method;
+* a direct ``logging.getLogger(...).info(...)`` chain;
+* one of the configured ``logger-names``.
+
+Built lazily, once per file, by the first logging rule that asks (``ctx.loggers``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Sequence
+
+import libcst as cst
+
+from .names import iter_toplevel
+from .semantics import GET_LOGGER, LOG_METHODS
+
+if TYPE_CHECKING:
+    from .context import FileContext
+
+
+@dataclass(frozen=True)
+class LogCall:
+    """A call of a log method on a logger."""
+
+    node: cst.Call
+    receiver: cst.BaseExpression
+    method: str
+    #: the message argument (positional or ``msg=``), if any
+    message: cst.Arg | None
+    #: positional arguments after the message (and after ``log``'s level)
+    extra_positional: Sequence[cst.Arg]
+    keywords: Sequence[cst.Arg]
+
+    def keyword(self, name: str) -> cst.Arg | None:
+        for arg in self.keywords:
+            if arg.keyword is not None and arg.keyword.value == name:
+                return arg
+        return None
+
+
+@dataclass
+class LoggerBindings:
+    ctx: "FileContext"
+    module_names: set[str] = field(default_factory=set)
+    #: class name -> attribute names bound to loggers (class body or self./cls. in methods)
+    class_attrs: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, ctx: "FileContext") -> "LoggerBindings":
+        bindings = cls(ctx)
+        names = ctx.names
+        for stmt, _ in iter_toplevel(ctx.module.body, names.imports):
+            if isinstance(stmt, (cst.Assign, cst.AnnAssign)) and bindings.is_get_logger(stmt.value):
+                bindings.module_names.update(_target_names(stmt))
+            elif isinstance(stmt, cst.ClassDef):
+                bindings._scan_class(stmt)
+        return bindings
+
+    def _scan_class(self, node: cst.ClassDef) -> None:
+        attrs = self.class_attrs.setdefault(node.name.value, set())
+        if not isinstance(node.body, cst.IndentedBlock):
+            return
+        for stmt in node.body.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, (cst.Assign, cst.AnnAssign)) and self.is_get_logger(small.value):
+                        attrs.update(_target_names(small))
+            elif isinstance(stmt, cst.FunctionDef) and isinstance(stmt.body, cst.IndentedBlock):
+                for inner in stmt.body.body:
+                    if not isinstance(inner, cst.SimpleStatementLine):
+                        continue
+                    for small in inner.body:
+                        if isinstance(small, (cst.Assign, cst.AnnAssign)) and self.is_get_logger(small.value):
+                            attrs.update(_self_attrs(small))
+
+    # -- queries -------------------------------------------------------------------
+    def is_get_logger(self, node: cst.CSTNode | None) -> bool:
+        return isinstance(node, cst.Call) and self.ctx.names.resolve(node.func) in GET_LOGGER
+
+    def is_logger(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Name):
+            if node.value in self.module_names:
+                return True
+            if node.value in self.ctx.settings["logger-names"]:
+                # a configured name, unless it is an import of something else
+                resolved = self.ctx.names.imports.bindings.get(node.value)
+                return resolved is None or resolved.startswith("<local>") or resolved in GET_LOGGER
+            return False
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            owner = node.value.value
+            attr = node.attr.value
+            if owner in ("self", "cls"):
+                classes = [c.name.value for c in self.ctx.classes] or list(self.class_attrs)
+                return any(attr in self.class_attrs.get(name, ()) for name in classes)
+            if owner in self.class_attrs:
+                return attr in self.class_attrs[owner]
+            return False
+        return self.is_get_logger(node)
+
+    def log_call(self, node: cst.Call) -> LogCall | None:
+        """The logger call this is, or None (``logging.info(...)`` is not: that is the root logger)."""
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in LOG_METHODS:
+            return None
+        if not self.is_logger(func.value):
+            return None
+        method = func.attr.value
+        positional = [a for a in node.args if a.keyword is None and not a.star]
+        keywords = [a for a in node.args if a.keyword is not None]
+        skip = 1 if method == "log" else 0
+        message: cst.Arg | None = positional[skip] if len(positional) > skip else None
+        rest = positional[skip + 1 :]
+        if message is None:
+            message = next((a for a in keywords if a.keyword is not None and a.keyword.value == "msg"), None)
+        return LogCall(node, func.value, method, message, rest, keywords)
+
+
+def _target_names(stmt: cst.Assign | cst.AnnAssign) -> list[str]:
+    targets = [t.target for t in stmt.targets] if isinstance(stmt, cst.Assign) else [stmt.target]
+    return [t.value for t in targets if isinstance(t, cst.Name)]
+
+
+def _self_attrs(stmt: cst.Assign | cst.AnnAssign) -> list[str]:
+    targets = [t.target for t in stmt.targets] if isinstance(stmt, cst.Assign) else [stmt.target]
+    return [
+        t.attr.value
+        for t in targets
+        if isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value in ("self", "cls")
+    ]

@@ -1,0 +1,126 @@
+"""The rule base class, and the test cases each rule carries.
+
+A rule is one small class in ``rules/<family>/<rule>.py``::
+
+    class HttpExceptionInService(Rule):
+        code = "PSL101"
+        name = "http-exception-in-service"
+        message = "..."
+        layers = frozenset({SERVICES})
+        requires_text = ("HTTPException",)
+        why = "..."; example = "..."; use_instead = "..."
+        valid = (Valid("..."),)
+        invalid = (Invalid("...", line=3, col=5),)
+
+        def visit_Raise(self, node: cst.Raise) -> None:
+            if ...:
+                self.report(node)
+
+The engine creates one instance per file and calls its ``visit_<Node>`` /
+``leave_<Node>`` methods from a single batched traversal; the shared
+:class:`~py_standards_lint.context.FileContext` (``self.ctx``) carries the
+import map, the layer, the settings, the project index and the context stacks
+(functions, classes, except handlers). Returning ``False`` from a visit method
+does not prune anything: keep state in explicit stacks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Mapping, Sequence
+
+import libcst as cst
+
+from . import layers as L
+from .config import Option
+from .finding import Fix
+
+if TYPE_CHECKING:
+    from .context import FileContext
+
+ALL_LAYERS: frozenset[str] | None = None
+NOT_TESTS = frozenset({L.TESTS})
+
+
+@dataclass(frozen=True)
+class Valid:
+    """Code the rule must not flag (at ``path``, which decides the layer)."""
+
+    code: str
+    path: str | None = None
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    #: other project files, path -> source, for rules that read the project index
+    files: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Code the rule must flag at exactly ``(line, col)`` (1-based), or at each of ``at``."""
+
+    code: str
+    line: int = 0
+    col: int = 0
+    path: str | None = None
+    at: Sequence[tuple[int, int]] = ()
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    files: Mapping[str, str] = field(default_factory=dict)
+    #: the source after applying this rule's fix (``None``: not checked here)
+    fixed: str | None = None
+
+    @property
+    def positions(self) -> list[tuple[int, int]]:
+        return list(self.at) if self.at else [(self.line, self.col)]
+
+
+class Rule:
+    code: ClassVar[str] = ""
+    name: ClassVar[str] = ""
+    message: ClassVar[str] = ""
+    #: layers the rule runs in (``None``: every layer, and files in no layer)
+    layers: ClassVar[frozenset[str] | None] = ALL_LAYERS
+    #: layers the rule never runs in
+    skip_layers: ClassVar[frozenset[str]] = frozenset()
+    #: libcst metadata providers the rule reads (computed only when an enabled rule asks)
+    metadata: ClassVar[tuple[type, ...]] = ()
+    #: the rule reads the project index
+    needs_index: ClassVar[bool] = False
+    #: prefilter: the rule cannot fire unless the source contains one of these
+    requires_text: ClassVar[tuple[str, ...]] = ()
+    #: "safe", "unsafe" or "-"
+    fix_safety: ClassVar[str] = "-"
+    options: ClassVar[tuple[Option, ...]] = ()
+    #: documentation: why, a failing example, the corrected example, fix notes
+    why: ClassVar[str] = ""
+    example: ClassVar[str] = ""
+    use_instead: ClassVar[str] = ""
+    fix_notes: ClassVar[str] = ""
+    #: the rule's own test cases, expanded into parametrized tests
+    valid: ClassVar[tuple[Valid, ...]] = ()
+    invalid: ClassVar[tuple[Invalid, ...]] = ()
+    #: default path for test cases (decides the layer)
+    example_path: ClassVar[str] = "app/core/module.py"
+
+    def __init__(self, ctx: "FileContext") -> None:
+        self.ctx = ctx
+
+    # -- helpers ---------------------------------------------------------------
+    def report(self, node: cst.CSTNode, message: str | None = None, fix: Fix | None = None) -> None:
+        self.ctx.add_report(self, node, message or self.message, fix)
+
+    @classmethod
+    def family(cls) -> str:
+        return cls.__module__.split(".")[-2]
+
+    @classmethod
+    def runs_in(cls, layer: str | None) -> bool:
+        if layer in cls.skip_layers:
+            return False
+        if cls.layers is None:
+            return True
+        return layer in cls.layers
+
+    @classmethod
+    def can_fire(cls, text: bytes) -> bool:
+        if not cls.requires_text:
+            return True
+        return any(needle.encode() in text for needle in cls.requires_text)

@@ -1,0 +1,66 @@
+"""Which rules run: ``select`` / ``extend-select`` / ``ignore`` / ``per-file-ignores``.
+
+A selector is a code (``PSL101``), a code prefix (``PSL1``, ``PSL``) or a rule's
+kebab name (``http-exception-in-service``). An unknown selector is a config error.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+from . import globs
+from .config import ConfigError, Settings
+from .rule import Rule
+
+
+def _all_rules() -> tuple[type[Rule], ...]:
+    from .rules import ALL_RULES
+
+    return ALL_RULES
+
+
+def matching(selector: str, rules: Sequence[type[Rule]] | None = None) -> list[type[Rule]]:
+    """Rules a selector names; raises ConfigError when it names none."""
+    rules = rules if rules is not None else _all_rules()
+    sel = selector.strip()
+    found = [r for r in rules if r.name == sel.lower()] or [r for r in rules if r.code.startswith(sel.upper())]
+    if not found or not sel:
+        raise ConfigError(f"unknown rule code or name {selector!r}")
+    return found
+
+
+def _codes(selectors: Iterable[str], key: str) -> set[str]:
+    out: set[str] = set()
+    for selector in selectors:
+        try:
+            out.update(r.code for r in matching(selector))
+        except ConfigError as exc:
+            raise ConfigError(f"{key}: {exc}") from None
+    return out
+
+
+@lru_cache(maxsize=64)
+def _enabled(select: tuple[str, ...], extend: tuple[str, ...], ignore: tuple[str, ...]) -> frozenset[str]:
+    chosen = _codes(select, "select") | _codes(extend, "extend-select")
+    return frozenset(chosen - _codes(ignore, "ignore"))
+
+
+def enabled_codes(settings: Settings) -> frozenset[str]:
+    return _enabled(tuple(settings["select"]), tuple(settings["extend-select"]), tuple(settings["ignore"]))
+
+
+def validate(settings: Settings) -> None:
+    """Raise ConfigError for any unknown selector in the settings."""
+    enabled_codes(settings)
+    for pattern, selectors in settings["per-file-ignores"].items():
+        _codes(selectors, f"per-file-ignores.{pattern}")
+
+
+def rules_for_file(settings: Settings, relpath: str) -> list[type[Rule]]:
+    enabled = enabled_codes(settings)
+    ignored: set[str] = set()
+    for pattern, selectors in settings["per-file-ignores"].items():
+        if globs.match(pattern, relpath):
+            ignored |= _codes(selectors, f"per-file-ignores.{pattern}")
+    return [r for r in _all_rules() if r.code in enabled and r.code not in ignored]

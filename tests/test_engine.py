@@ -1,0 +1,115 @@
+"""The engine on odd input, and its guarantees: one parse, errors contained, no pruning surprises."""
+
+import libcst as cst
+import pytest
+
+from py_standards_lint.engine import lint_source, walk
+from py_standards_lint.rule import Rule
+
+from .helpers import lint, make_settings
+
+SERVICE = "app/services/x.py"
+RAISE = "from fastapi import HTTPException\n\ndef f():\n    raise HTTPException(404)\n"
+
+
+def run(data: bytes, path: str = SERVICE):
+    return lint_source(data, path, make_settings(), path)
+
+
+def test_syntax_error_is_one_psl000_and_nothing_else():
+    result = run(b"from fastapi import HTTPException\ndef f(:\n    raise HTTPException(1)\n")
+    assert [(f.line, f.code) for f in result.findings] == [(2, "PSL000")]
+    assert "Cannot parse" in result.findings[0].message and not result.errors
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        RAISE.encode(),
+        b"\xef\xbb\xbf" + RAISE.encode(),
+        RAISE.replace("\n", "\r\n").encode(),
+        RAISE.replace("    ", "\t").encode(),
+        b"# -*- coding: latin-1 -*-\n" + RAISE.replace("404", "404, '\xe9'").encode("latin-1"),
+        b"\x0c" + RAISE.encode(),
+    ],
+    ids=["plain", "bom", "crlf", "tabs", "latin1", "formfeed"],
+)
+def test_encodings_and_line_endings(data):
+    result = run(data)
+    assert [f.code for f in result.findings] == ["PSL101"] and not result.errors
+
+
+def test_undecodable_bytes_are_psl000():
+    result = run(b"from fastapi import HTTPException\nx = '\xff\xfe'\n")
+    assert [f.code for f in result.findings] == ["PSL000"]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "",
+        "\n\n",
+        "type Point[T] = tuple[T, T]\ndef f[T](x: T) -> T:\n    return x\n",
+        "x = f'{f\"{1}\"}'\n",
+        "try:\n    pass\nexcept* ValueError:\n    pass\n",
+        "match x:\n    case {'a': 1}:\n        pass\n",
+    ],
+    ids=["empty", "blank", "pep695", "pep701", "except-star", "match"],
+)
+def test_new_and_empty_syntax(code):
+    result = run(code.encode())
+    assert not result.errors
+    assert all(f.code == "PSL000" for f in result.findings) or not result.findings
+
+
+def test_a_rule_that_raises_does_not_stop_the_others(monkeypatch):
+    class Boom(Rule):
+        code = "PSL999"
+        name = "boom"
+
+        def visit_Raise(self, node):
+            raise RuntimeError("kaboom")
+
+    from py_standards_lint.rules import ALL_RULES
+
+    rules = [*ALL_RULES, Boom]
+    result = lint_source(RAISE.encode(), SERVICE, make_settings(), SERVICE, rule_types=rules)
+    assert [f.code for f in result.findings] == ["PSL101"]
+    assert len(result.errors) == 1 and result.errors[0].rule == "PSL999" and "kaboom" in result.errors[0].message
+
+
+def test_prefilter_skips_parsing(monkeypatch):
+    calls = []
+    real = cst.parse_module
+    monkeypatch.setattr(cst, "parse_module", lambda src: calls.append(1) or real(src))
+    result = lint_source(b"x = 1\n", SERVICE, make_settings(), SERVICE, rule_types=[r for r in _rules() if r.code != "PSL000"])
+    assert not result.findings and calls == []
+
+
+def _rules():
+    from py_standards_lint.rules import ALL_RULES
+
+    return ALL_RULES
+
+
+def test_walk_is_source_order_and_visits_decorators_outside_the_function():
+    module = cst.parse_module("@dec(a)\ndef f(x=b):\n    try:\n        c\n    except E as e:\n        d\n")
+    seen: list[str] = []
+    walk(module, lambda n: seen.append(n.value) if isinstance(n, cst.Name) else None, lambda n: None)
+    assert seen == ["dec", "a", "f", "x", "b", "c", "E", "e", "d"]
+
+
+def test_walk_survives_deep_nesting():
+    code = "x = " + "(" * 200 + "1" + ")" * 200 + "\n"
+    module = cst.parse_module(code)
+    count = []
+    walk(module, lambda n: count.append(1), lambda n: None)
+    assert len(count) > 3
+
+
+def test_context_stacks_nested_defs_and_handlers():
+    code = (
+        "import logging\nlogger = logging.getLogger(__name__)\n"
+        "def f():\n    try:\n        pass\n    except Exception:\n        def g():\n            logger.info(f'{x}')\n"
+    )
+    assert [(f.line, f.code) for f in lint(code)] == [(8, "PSL301")]
