@@ -42,3 +42,30 @@ def lint(
 
 def positions(findings: list[Finding], code: str | None = None) -> list[tuple[int, int]]:
     return [(f.line, f.column) for f in findings if code is None or f.code == code]
+
+
+def fix(
+    code: str,
+    path: str,
+    rule: type,
+    settings: Mapping[str, Any] | None = None,
+    files: Mapping[str, str] | None = None,
+    unsafe: bool = True,
+) -> str:
+    """Apply one rule's fixes (safe and, by default, unsafe) to ``code``; return the new text."""
+    from py_standards_lint.fixes import fix_source
+
+    s = make_settings(settings)
+    sources = dict(files or {})
+    sources[path] = code
+    outcome = fix_source(
+        code.encode(),
+        path,
+        s,
+        path,
+        unsafe=unsafe,
+        rule_types=[rule],
+        index_provider=lambda: ProjectIndex.from_sources(ROOT, sources, s),
+    )
+    assert not outcome.warnings, outcome.warnings
+    return outcome.source.decode()

@@ -13,7 +13,7 @@ import pytest
 from py_standards_lint.rule import Invalid, Valid
 from py_standards_lint.rules import ALL_RULES
 
-from .helpers import lint, positions
+from .helpers import fix, lint, positions
 
 
 def _cases(kind: str):
@@ -36,6 +36,15 @@ def test_valid(rule, case: Valid) -> None:
 def test_invalid(rule, case: Invalid) -> None:
     findings = lint(case.code, case.path or rule.example_path, case.settings, case.files)
     assert positions(findings, rule.code) == sorted(case.positions)
+
+
+@pytest.mark.parametrize("rule,case", [p for p in _list("invalid") if p.values[1].fixed is not None])
+def test_fix(rule, case: Invalid) -> None:
+    """The rule's own fix (safe or unsafe) turns the case into ``fixed``, which it no longer flags."""
+    path = case.path or rule.example_path
+    fixed = fix(case.code, path, rule, case.settings, case.files)
+    assert fixed == case.fixed
+    assert fix(fixed, path, rule, case.settings, case.files) == fixed, "fixes are idempotent"
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.code)

@@ -195,6 +195,7 @@ def lint_source(
         return result
     if not active:
         return result
+    result.module = module
 
     module_name, is_package = module_name_for(relpath)
     ctx = FileContext(

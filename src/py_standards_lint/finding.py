@@ -72,3 +72,5 @@ class FileResult:
     errors: list[InternalError] = field(default_factory=list)
     #: set when the file could not be read at all (exit 2 for that file)
     read_error: str | None = None
+    #: the parsed module the findings' fixes refer to (None when not parsed)
+    module: cst.Module | None = field(default=None, repr=False, compare=False)

@@ -1,0 +1,203 @@
+"""Applying fixes: libcst node replacements, in passes, until nothing changes.
+
+A rule attaches a :class:`~py_standards_lint.finding.Fix` to a finding: ``edits`` are
+``(node, replacement)`` pairs on the parsed module (a replacement may be
+``cst.RemovalSentinel.REMOVE`` or a ``cst.FlattenSentinel``). One pass applies every
+applicable fix whose edits do not sit inside another fix's edits (the outer one wins;
+the inner one is retried in the next pass, on the re-parsed result). Passes repeat
+until no fix applies (bounded), so applying twice gives the same result as once.
+
+A pass whose result would not parse (or no longer compiles while the input did) is
+retried fix by fix; a fix that breaks the code is dropped with a warning naming its rule,
+never written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import libcst as cst
+
+from .config import Settings
+from .engine import lint_source, walk
+from .finding import SAFE, FileResult, Finding, Fix
+
+MAX_PASSES = 10
+
+
+def is_applicable(finding: Finding, unsafe: bool) -> bool:
+    return finding.fix is not None and (finding.fix.applicability == SAFE or unsafe)
+
+
+def apply_fixes(module: cst.Module, findings: Sequence[Finding]) -> tuple[cst.Module, list[Finding]]:
+    """Apply the non-overlapping fixes of ``findings`` to ``module`` (the one they were found in)."""
+    owner: dict[int, int] = {}  # id(edited node) -> index of the fix
+    for i, finding in enumerate(findings):
+        assert finding.fix is not None
+        for node, _ in finding.fix.edits:
+            owner.setdefault(id(node), i)
+    losers: set[int] = set()
+    active: list[int] = []
+
+    def visit(node: cst.CSTNode) -> None:
+        i = owner.get(id(node))
+        if i is None:
+            return
+        if any(j != i for j in active):
+            losers.add(i)  # inside another fix's edit: the outer one wins this pass
+        active.append(i)
+
+    def leave(node: cst.CSTNode) -> None:
+        if id(node) in owner:
+            active.pop()
+
+    walk(module, visit, leave)
+    # a fix sharing a node with an earlier fix loses too
+    for i, finding in enumerate(findings):
+        assert finding.fix is not None
+        if any(owner.get(id(node)) != i for node, _ in finding.fix.edits):
+            losers.add(i)
+    winners = [f for i, f in enumerate(findings) if i not in losers]
+    replacements: dict[int, Any] = {}
+    for finding in winners:
+        assert finding.fix is not None
+        for node, new in finding.fix.edits:
+            replacements[id(node)] = new
+    if not replacements:
+        return module, []
+    new_module = module.visit(_Replace(replacements))
+    assert isinstance(new_module, cst.Module)
+    return new_module, winners
+
+
+class _Replace(cst.CSTTransformer):
+    def __init__(self, replacements: dict[int, Any]) -> None:
+        super().__init__()
+        self.replacements = replacements
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:  # type: ignore[override]
+        return self.replacements.get(id(original_node), updated_node)
+
+
+def _still_valid(new: bytes, original_compiles: bool) -> bool:
+    try:
+        cst.parse_module(new)
+    except Exception:
+        return False
+    if original_compiles:
+        return _compiles(new)
+    return True
+
+
+def _compiles(source: bytes) -> bool:
+    try:
+        compile(source, "<fixed>", "exec", dont_inherit=True)  # compiled, never executed
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+@dataclass
+class FixOutcome:
+    #: the file's bytes after fixing (the input when nothing applied)
+    source: bytes
+    #: how many findings were fixed
+    fixed: int
+    #: the lint result of the fixed source: only what remains
+    result: FileResult
+    #: warnings about fixes that were dropped because they broke the code
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed > 0
+
+
+def fix_source(
+    source: bytes,
+    display_path: str,
+    settings: Settings,
+    relpath: str,
+    *,
+    unsafe: bool = False,
+    index_provider: Callable[[], object] | None = None,
+    rule_types: Sequence[type] | None = None,
+    max_passes: int = MAX_PASSES,
+) -> FixOutcome:
+    """Fix one file's source; return the new bytes, the count fixed and what remains."""
+
+    def lint(data: bytes) -> FileResult:
+        return lint_source(data, display_path, settings, relpath, index_provider=index_provider, rule_types=rule_types)
+
+    original_compiles = _compiles(source)
+    current = source
+    fixed = 0
+    warnings: list[str] = []
+    dropped: set[tuple[str, int, int]] = set()
+    result = lint(current)
+    for _ in range(max_passes):
+        module = result.module
+        candidates = [
+            f for f in result.findings if is_applicable(f, unsafe) and (f.code, f.line, f.column) not in dropped
+        ]
+        if module is None or not candidates:
+            break
+        new_module, applied = apply_fixes(module, candidates)
+        new = new_module.bytes
+        if not _still_valid(new, original_compiles):
+            # find the culprits one by one; keep the rest
+            good = []
+            for finding in applied:
+                alone, _ = apply_fixes(module, [finding])
+                if _still_valid(alone.bytes, original_compiles):
+                    good.append(finding)
+                else:
+                    dropped.add((finding.code, finding.line, finding.column))
+                    warnings.append(
+                        f"{display_path}:{finding.line}:{finding.column}: dropped the {finding.code} fix: "
+                        "its result would not parse"
+                    )
+            new_module, applied = apply_fixes(module, good[:1]) if good else (module, [])
+            new = new_module.bytes
+        if not applied or new == current:
+            break
+        fixed += len(applied)
+        current = new
+        result = lint(current)
+    return FixOutcome(current, fixed, result, warnings)
+
+
+# -- helpers for rules that build fixes ------------------------------------------------
+
+
+def add_import(module: cst.Module, statement: str) -> tuple[cst.CSTNode, Any] | None:
+    """An edit adding ``statement`` (e.g. ``"from fastapi import Request"``) after the module's
+    docstring and ``__future__`` imports, or ``None`` when the module already has that exact line."""
+    new_line = cst.parse_statement(statement + "\n")
+    code = statement.strip()
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine) and module.code_for_node(stmt).strip() == code:
+            return None
+    for index, stmt in enumerate(module.body):
+        if _is_preamble(stmt, index):
+            continue
+        # the blank lines / comments above the statement now sit above the import
+        moved = new_line.with_changes(leading_lines=stmt.leading_lines)
+        return stmt, cst.FlattenSentinel([moved, stmt.with_changes(leading_lines=[])])
+    if module.body:
+        last = module.body[-1]
+        return last, cst.FlattenSentinel([last, new_line])
+    return module, module.with_changes(body=[new_line])
+
+
+def _is_preamble(stmt: cst.CSTNode, index: int) -> bool:
+    if not isinstance(stmt, cst.SimpleStatementLine):
+        return False
+    small = stmt.body[0]
+    if index == 0 and isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
+        return True
+    return isinstance(small, cst.ImportFrom) and isinstance(small.module, cst.Name) and small.module.value == "__future__"
+
+
+__all__ = ["Fix", "FixOutcome", "apply_fixes", "fix_source", "add_import", "is_applicable"]
