@@ -96,6 +96,8 @@ class FileContext:
     names: ModuleNames
     index: "ProjectIndex | None" = None
     metadata: dict[type, Any] = field(default_factory=dict)
+    #: the file's source as given (bytes read from disk, or text from flake8)
+    source: bytes | str = b""
 
     functions: list[FunctionFrame] = field(default_factory=list)
     classes: list[cst.ClassDef] = field(default_factory=list)
@@ -124,6 +126,14 @@ class FileContext:
         from .loggers import LoggerBindings
 
         return LoggerBindings.build(self)
+
+    @cached_property
+    def summary(self) -> "Any":
+        """This module's index summary (``index.ModuleSummary``), from the source being checked
+        (not from disk: stdin and editor buffers differ); ``None`` if ``ast`` cannot parse it."""
+        from .index import summarize
+
+        return summarize(self.source, self.relpath, self.settings)
 
     @cached_property
     def routes(self) -> "Any":

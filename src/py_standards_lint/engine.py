@@ -206,6 +206,7 @@ def lint_source(
         settings=settings,
         module=module,
         names=ModuleNames.build(module, module_name, is_package),
+        source=source,
     )
     if index_provider is not None and any(r.needs_index for r in active):
         ctx.index = index_provider()  # type: ignore[assignment]

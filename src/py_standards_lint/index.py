@@ -23,6 +23,7 @@ from typing import Iterable, Iterator
 from . import layers as layers_mod
 from .config import Settings
 from .docstrings import documented_raises
+from .external import DEFAULT_SDK_MODULES, ExternalModel, functions_calling_out, module_model
 from .names import LOCAL, ImportMap
 from .project import is_excluded, iter_python_files, module_name_for, relative_path
 
@@ -44,6 +45,8 @@ class FunctionSummary:
     raises: set[str] = field(default_factory=set)
     #: qualified names of the functions it calls (resolvable ones only)
     calls: set[str] = field(default_factory=set)
+    #: it makes an external call, itself, in nested functions, or through same-module functions
+    calls_out: bool = False
 
 
 @dataclass
@@ -74,6 +77,8 @@ class ModuleSummary:
     lifespan_calls: set[str] = field(default_factory=set)
     #: exception classes registered with ``add_exception_handler`` / ``@x.exception_handler``
     exception_handlers: set[str] = field(default_factory=set)
+    #: module-level httpx clients and client getters (see external.py)
+    external: ExternalModel | None = None
 
     def qualify(self, name: str) -> str:
         """A module-level name as the project-wide qualified name."""
@@ -97,6 +102,11 @@ def summarize(source: bytes | str, relpath: str, settings: Settings | None = Non
     layer = layers_mod.layer_for(relpath, settings["layers"] if settings else None)
     summary = ModuleSummary(name, relpath, layer, ImportMap(current=name, is_package=is_package))
     _Summarizer(summary).run(tree)
+    sdk = settings["external-sdk-modules"] if settings else DEFAULT_SDK_MODULES
+    summary.external = module_model(tree, summary.imports.resolve_dotted, sdk)
+    functions = {n.name: n for n in _toplevel(tree.body) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for fn_name in functions_calling_out(functions, summary.external):
+        summary.functions[fn_name].calls_out = True
     return summary
 
 
@@ -328,6 +338,11 @@ class ProjectIndex:
     def is_subclass(self, qualified: str, bases: Iterable[str]) -> bool:
         wanted = set(bases)
         return qualified in wanted or bool(self.bases(qualified) & wanted)
+
+    def calls_out(self, qualified: str | None) -> bool:
+        """Does this project function make external calls (RULES.md, *Names*)? False when unknown."""
+        fn = self.function(qualified) if qualified else None
+        return bool(fn and fn.calls_out)
 
     def di_aliases(self) -> dict[str, str]:
         """Qualified alias name -> qualified dependency it wraps."""

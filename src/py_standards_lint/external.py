@@ -1,0 +1,231 @@
+"""External service calls, and which functions *call out* (RULES.md, *Names*).
+
+An **external call** is
+
+* an ``httpx.*`` call, or a call into a module of ``external-sdk-modules``;
+* a method call on an httpx client: a name bound to ``httpx.AsyncClient(...)``/``Client(...)``
+  (assigned, or ``async with ... as c``), to the result of a function annotated
+  ``-> httpx.AsyncClient``/``httpx.Client`` (awaited or not), or a module-level name
+  annotated or built as such a client (the standards' shared ``_http_client``);
+* ``.raise_for_status()`` on anything.
+
+A function **calls out** when its body, its nested functions, or the same-module
+functions it calls (transitively) make an external call. Calls that cannot be resolved
+(lazy imports inside a function, another module's helper the index does not know)
+count as not calling out.
+
+The analysis runs on :mod:`ast` (it is part of the project index, see
+``index.summarize``); :func:`call_parts_cst` gives libcst rules the same view of a call.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+
+import libcst as cst
+
+from .names import dotted_name
+
+HTTPX_CLIENT_TYPES = frozenset({"httpx.AsyncClient", "httpx.Client"})
+DEFAULT_SDK_MODULES: tuple[str, ...] = (
+    "httpx", "requests", "aiohttp", "openai", "anthropic", "azure", "boto3", "botocore",
+    "google.cloud", "github", "stripe", "agent_framework", "langchain", "litellm",
+)
+
+
+def in_modules(qualified: str | None, modules: Iterable[str]) -> bool:
+    """Is ``qualified`` inside one of ``modules`` (``openai.OpenAI`` is inside ``openai``)?"""
+    if not qualified:
+        return False
+    return any(qualified == m or qualified.startswith(m + ".") for m in modules)
+
+
+@dataclass(frozen=True)
+class CallParts:
+    """A call, front-end neutral: the callee as a dotted name, and for a method call its
+    receiver's dotted name and the method."""
+
+    callee: str | None
+    receiver: str | None
+    method: str | None
+
+
+def call_parts_cst(node: cst.Call) -> CallParts:
+    func = node.func
+    receiver = method = None
+    if isinstance(func, cst.Attribute):
+        method = func.attr.value
+        inner = func.value
+        if isinstance(inner, cst.Await):
+            inner = inner.expression
+        receiver = dotted_name(inner)
+    return CallParts(dotted_name(func), receiver, method)
+
+
+def call_parts_ast(node: ast.Call) -> CallParts:
+    func = node.func
+    receiver = method = None
+    if isinstance(func, ast.Attribute):
+        method = func.attr
+        receiver = _ast_dotted(func.value)
+    return CallParts(_ast_dotted(func), receiver, method)
+
+
+@dataclass
+class ExternalModel:
+    """Decides whether a call is external, given how names resolve and which names are clients."""
+
+    resolve: Callable[[str], str | None]
+    sdk_modules: Sequence[str] = DEFAULT_SDK_MODULES
+    #: module-level names holding httpx clients
+    module_clients: set[str] = field(default_factory=set)
+    #: module-level functions annotated to return an httpx client
+    client_getters: set[str] = field(default_factory=set)
+
+    def is_external(self, call: CallParts, local_clients: Iterable[str] = ()) -> bool:
+        if call.method == "raise_for_status":
+            return True
+        if call.callee is not None:
+            qualified = self.resolve(call.callee)
+            if in_modules(qualified, ("httpx", *self.sdk_modules)):
+                return True
+        if call.receiver is not None:
+            if call.receiver in self.module_clients or call.receiver in set(local_clients):
+                return True
+        return False
+
+    def is_client_type(self, qualified: str | None) -> bool:
+        return qualified in HTTPX_CLIENT_TYPES
+
+
+# -- ast front end (used by the project index) ----------------------------------------------
+
+
+def _ast_dotted(node: ast.AST) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _annotation_mentions_client(node: ast.AST | None, resolve: Callable[[str], str | None]) -> bool:
+    if node is None:
+        return False
+    for sub in ast.walk(node):
+        dotted = _ast_dotted(sub)
+        if dotted and resolve(dotted) in HTTPX_CLIENT_TYPES:
+            return True
+        if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
+            if any(sub.value.replace(" ", "").startswith(t) for t in ("httpx.AsyncClient", "httpx.Client")):
+                return True
+    return False
+
+
+def _builds_client(value: ast.AST | None, model: ExternalModel) -> bool:
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not isinstance(value, ast.Call):
+        return False
+    dotted = _ast_dotted(value.func)
+    if dotted is None:
+        return False
+    return model.resolve(dotted) in HTTPX_CLIENT_TYPES or dotted in model.client_getters
+
+
+def module_model(tree: ast.Module, resolve: Callable[[str], str | None], sdk_modules: Sequence[str]) -> ExternalModel:
+    """The module-level facts: client variables and client getters."""
+    model = ExternalModel(resolve, tuple(sdk_modules))
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and _annotation_mentions_client(node.returns, resolve):
+            model.client_getters.add(node.name)
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            if _annotation_mentions_client(node.annotation, resolve) or _builds_client(node.value, model):
+                model.module_clients.add(node.target.id)
+        elif isinstance(node, ast.Assign) and _builds_client(node.value, model):
+            model.module_clients.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return model
+
+
+def local_clients_ast(fn: ast.AST, model: ExternalModel) -> set[str]:
+    """Names bound to httpx clients inside a function (nested defs included)."""
+    names: set[str] = set()
+    for node in ast.walk(fn):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if _builds_client(node.value, model):
+                names.update(d for d in (_ast_dotted(t) for t in targets) if d)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is not None and _builds_client(item.context_expr, model):
+                    dotted = _ast_dotted(item.optional_vars)
+                    if dotted:
+                        names.add(dotted)
+    return names
+
+
+def functions_calling_out(
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef], model: ExternalModel
+) -> set[str]:
+    """Module-level function names that call out, transitively through same-module calls."""
+    direct: set[str] = set()
+    calls: dict[str, set[str]] = {}
+    for name, fn in functions.items():
+        clients = local_clients_ast(fn, model)
+        callees: set[str] = set()
+        for node in ast.walk(fn):  # nested functions count as the function's own body
+            if not isinstance(node, ast.Call):
+                continue
+            parts = call_parts_ast(node)
+            if model.is_external(parts, clients):
+                direct.add(name)
+            if parts.callee in functions:
+                callees.add(parts.callee)
+        calls[name] = callees
+    out = set(direct)
+    changed = True
+    while changed:
+        changed = False
+        for name, callees in calls.items():
+            if name not in out and callees & out:
+                out.add(name)
+                changed = True
+    return out
+
+
+# -- libcst front end ------------------------------------------------------------------------
+
+
+def local_clients_cst(fn: cst.CSTNode, model: ExternalModel, resolve_node: Callable[[cst.CSTNode], str | None]) -> set[str]:
+    """Names bound to httpx clients inside a libcst function (nested defs included)."""
+    from .engine import walk
+
+    names: set[str] = set()
+
+    def builds(value: cst.CSTNode | None) -> bool:
+        if isinstance(value, cst.Await):
+            value = value.expression
+        if not isinstance(value, cst.Call):
+            return False
+        return resolve_node(value.func) in HTTPX_CLIENT_TYPES or dotted_name(value.func) in model.client_getters
+
+    def visit(node: cst.CSTNode) -> None:
+        if isinstance(node, cst.Assign) and builds(node.value):
+            names.update(d for d in (dotted_name(t.target) for t in node.targets) if d)
+        elif isinstance(node, cst.AnnAssign) and builds(node.value):
+            d = dotted_name(node.target)
+            if d:
+                names.add(d)
+        elif isinstance(node, cst.WithItem) and node.asname is not None and builds(node.item):
+            d = dotted_name(node.asname.name)
+            if d:
+                names.add(d)
+
+    walk(fn, visit, lambda node: None)
+    return names
