@@ -22,6 +22,18 @@ import libcst as cst
 from .names import iter_toplevel
 from .semantics import GET_LOGGER, LOG_METHODS
 
+#: logging libraries that are not the stdlib (PSL305 flags importing them)
+NON_STDLIB_LOGGING = frozenset({"structlog", "loguru"})
+
+#: ``LogRecord`` attributes: an ``extra`` key among these is a KeyError at run time
+RESERVED_KEYS = frozenset(
+    {
+        "name", "msg", "args", "levelname", "levelno", "pathname", "filename", "module", "exc_info",
+        "exc_text", "stack_info", "lineno", "funcName", "created", "msecs", "relativeCreated", "thread",
+        "threadName", "processName", "process", "taskName", "message", "asctime",
+    }
+)
+
 if TYPE_CHECKING:
     from .context import FileContext
 
@@ -90,9 +102,14 @@ class LoggerBindings:
             if node.value in self.module_names:
                 return True
             if node.value in self.ctx.settings["logger-names"]:
-                # a configured name, unless it is an import of something else
+                # a configured name (also when imported from another module), unless it is
+                # a non-stdlib logger (``from loguru import logger``) or a local def/class
                 resolved = self.ctx.names.imports.bindings.get(node.value)
-                return resolved is None or resolved.startswith("<local>") or resolved in GET_LOGGER
+                if resolved is None or resolved in GET_LOGGER:
+                    return True
+                if resolved.startswith("<local>"):
+                    return node.value not in self.ctx.names.functions and node.value not in self.ctx.names.classes
+                return resolved.split(".")[0] not in NON_STDLIB_LOGGING
             return False
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
             owner = node.value.value
@@ -135,3 +152,23 @@ def _self_attrs(stmt: cst.Assign | cst.AnnAssign) -> list[str]:
         for t in targets
         if isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value in ("self", "cls")
     ]
+
+
+def dict_entries(node: cst.BaseExpression | None, ctx: "FileContext") -> list[tuple[str, cst.CSTNode]] | None:
+    """The string keys of a dict literal (``{"a": 1}``) or a builtin ``dict(a=1)`` call, each with
+    the node holding it; ``None`` when ``node`` is neither. Computed keys and ``**`` are skipped."""
+    from .names import string_value
+
+    if isinstance(node, cst.Dict):
+        out: list[tuple[str, cst.CSTNode]] = []
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                key = string_value(element.key)
+                if key is not None:
+                    out.append((key, element.key))
+        return out
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "dict":
+        if ctx.names.resolve(node.func) != "builtins.dict":
+            return None  # a local or imported ``dict``
+        return [(a.keyword.value, a.keyword) for a in node.args if a.keyword is not None]
+    return None
