@@ -261,7 +261,12 @@ def _to_finding(path: str, rep: Report, positions: object) -> Finding | None:
     where = positions.get(rep.node)  # type: ignore[attr-defined]
     if where is None:
         return None
-    lines = set(range(where.start.line, where.start.line + 1))
+    line, column = where.start.line, where.start.column + 1
+    end_line, end_column = where.end.line, where.end.column + 1
+    if rep.offset is not None:  # a point inside the node (a docstring line)
+        line, column = line + rep.offset[0], rep.offset[1]
+        end_line, end_column = line, column
+    lines = {line}
     if rep.statement is not None:
         span = positions.get(rep.statement)  # type: ignore[attr-defined]
         if span is not None:
@@ -269,11 +274,11 @@ def _to_finding(path: str, rep: Report, positions: object) -> Finding | None:
     rule = rep.rule
     return Finding(
         path=path,
-        line=where.start.line,
-        column=where.start.column + 1,
+        line=line,
+        column=column,
         code=rule.code,
-        end_line=where.end.line,
-        end_column=where.end.column + 1,
+        end_line=end_line,
+        end_column=end_column,
         name=rule.name,
         message=rep.message,
         fix=rep.fix,

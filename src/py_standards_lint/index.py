@@ -77,6 +77,8 @@ class ModuleSummary:
     lifespan_calls: set[str] = field(default_factory=set)
     #: exception classes registered with ``add_exception_handler`` / ``@x.exception_handler``
     exception_handlers: set[str] = field(default_factory=set)
+    #: routers passed to ``include_router(R, include_in_schema=False)`` (qualified)
+    routers_out_of_schema: set[str] = field(default_factory=set)
     #: module-level httpx clients and client getters (see external.py)
     external: ExternalModel | None = None
 
@@ -144,6 +146,11 @@ class _Summarizer:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 if node.func.attr == "add_exception_handler" and node.args:
                     self._handler(node.args[0])
+                elif node.func.attr == "include_router" and node.args:
+                    if any(kw.arg == "include_in_schema" and isinstance(kw.value, ast.Constant) and kw.value.value is False for kw in node.keywords):
+                        router = self.resolve(node.args[0])
+                        if router:
+                            self.s.routers_out_of_schema.add(router)
         for node in body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self._function(node, node.name in lifespans)
@@ -347,6 +354,10 @@ class ProjectIndex:
     def di_aliases(self) -> dict[str, str]:
         """Qualified alias name -> qualified dependency it wraps."""
         return {f"{m.name}.{alias}": dep for m in self.modules.values() for alias, dep in m.di_aliases.items()}
+
+    def routers_out_of_schema(self) -> set[str]:
+        """Qualified routers some module includes with ``include_in_schema=False``."""
+        return {r for m in self.modules.values() for r in m.routers_out_of_schema}
 
     def exception_handlers(self) -> set[str]:
         return {h for m in self.modules.values() for h in m.exception_handlers}

@@ -3,18 +3,33 @@
 A route is a function decorated with ``@R.get/post/put/patch/delete/head/options/
 api_route/websocket(...)`` where ``R`` is bound to ``APIRouter(...)``/``FastAPI(...)``
 in the module, or is one of the configured ``router-names``. A function with two
-route decorators is two routes.
+route decorators is two routes; both share one :class:`Endpoint` (the function: its
+decorators in order, its slowapi limit decorators, parameters and return annotation).
+
+The model holds, per module:
+
+* ``routers``: each router's own settings (``prefix``, ``include_in_schema``,
+  ``default_response_class``, ``dependencies``) and whether an ``include_router(R,
+  include_in_schema=False)`` (in this module, or anywhere in the project per the index)
+  takes it out of the schema;
+* ``routes``: in registration order (functions top to bottom; stacked decorators bottom
+  up, as Python applies them), each with its methods, path, keyword arguments and endpoint.
+
+Family-6 rules read this model; none walks decorators on its own. Response classes are
+classified (:meth:`RouteModel.response_kind`) through the import map, local class bases
+and the project index; what cannot be resolved is ``None`` and rules stay silent on it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 import libcst as cst
 
-from .names import iter_toplevel, string_value
+from .config import Option
+from .names import LOCAL, iter_toplevel, string_value
 from .semantics import FASTAPI_ROUTERS
 
 if TYPE_CHECKING:
@@ -24,6 +39,46 @@ HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 ROUTE_DECORATORS = frozenset({*HTTP_METHODS, "api_route", "websocket"})
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+#: slowapi: ``@limiter.limit("5/minute")`` / ``@limiter.shared_limit(...)``; ``@limiter.exempt``
+LIMIT_METHODS = frozenset({"limit", "shared_limit"})
+LIMITER_CLASSES = frozenset({"slowapi.Limiter", "slowapi.extension.Limiter"})
+LIMITER_NAMES = Option(
+    "limiter-names",
+    "list",
+    ("limiter",),
+    "Names of slowapi `Limiter` instances (a name bound to `slowapi.Limiter(...)` in the module always counts).",
+)
+
+#: modules FastAPI's / Starlette's response classes are imported from
+RESPONSE_MODULES = ("fastapi.responses", "starlette.responses", "fastapi")
+NON_JSON_RESPONSES = frozenset(
+    {"Response", "HTMLResponse", "RedirectResponse", "PlainTextResponse", "StreamingResponse", "FileResponse"}
+)
+JSON_RESPONSES = frozenset({"JSONResponse", "ORJSONResponse", "UJSONResponse"})
+REDIRECT = frozenset({f"{m}.RedirectResponse" for m in RESPONSE_MODULES})
+
+JSON = "json"
+NON_JSON = "non-json"
+OTHER = "other"  # a known class that is no response class (a pydantic model, ``dict``)
+
+
+def known_response(qualified: str | None) -> str | None:
+    """``"JSONResponse"``-style bare name of a FastAPI/Starlette response class, else ``None``."""
+    if qualified is None:
+        return None
+    if qualified == "fastapi.Response":  # the canonical spelling of every ``Response``
+        return "Response"
+    module, _, name = qualified.rpartition(".")
+    if module in RESPONSE_MODULES and (name in NON_JSON_RESPONSES or name in JSON_RESPONSES):
+        return name
+    return None
+
+
+def literal_bool(node: cst.BaseExpression | None) -> bool | None:
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return node.value == "True"
+    return None
+
 
 @dataclass
 class Router:
@@ -31,6 +86,103 @@ class Router:
     #: the ``APIRouter(...)``/``FastAPI(...)`` call, ``None`` for a configured name
     call: cst.Call | None = None
     kwargs: dict[str, cst.Arg] = field(default_factory=dict)
+    #: the router's qualified name (``app.routes.items.router``)
+    qualified: str = ""
+    #: ``include_router(R, include_in_schema=False)`` seen in this module or the project
+    included_out_of_schema: bool = False
+
+    #: bound to ``FastAPI(...)`` (not ``APIRouter(...)``)
+    is_app: bool = False
+
+    def setting(self, key: str) -> cst.BaseExpression | None:
+        arg = self.kwargs.get(key)
+        return arg.value if arg is not None else None
+
+    @property
+    def has_star_kwargs(self) -> bool:
+        return self.call is not None and any(a.star == "**" for a in self.call.args)
+
+    @property
+    def prefix(self) -> str | None:
+        """The literal ``prefix=`` (``""`` when absent), ``None`` when unknown."""
+        if self.call is None or self.has_star_kwargs:
+            return None
+        value = self.setting("prefix")
+        return "" if value is None else string_value(value)
+
+    @property
+    def include_in_schema(self) -> bool | None:
+        """``False`` when the router is out of the schema, ``True`` when in, ``None`` when unknown."""
+        if self.included_out_of_schema:
+            return False
+        if self.call is None:
+            return True  # a configured name: nothing known against it
+        if self.has_star_kwargs:
+            return None
+        if self.is_app:
+            openapi = self.setting("openapi_url")
+            if isinstance(openapi, cst.Name) and openapi.value == "None":
+                return False  # FastAPI(openapi_url=None): no schema at all
+        value = self.setting("include_in_schema")
+        if value is None:
+            return True
+        return literal_bool(value)
+
+    @property
+    def default_response_class(self) -> cst.BaseExpression | None:
+        return self.setting("default_response_class")
+
+    @property
+    def dependencies(self) -> cst.BaseExpression | None:
+        return self.setting("dependencies")
+
+
+@dataclass
+class Endpoint:
+    """A function carrying one or more route decorators."""
+
+    function: cst.FunctionDef
+    #: position of the function among the module's top-level statements (source order)
+    position: int
+    routes: list["Route"] = field(default_factory=list)
+    #: (index in the decorator list, decorator) of each ``@<limiter>.limit(...)``
+    limits: list[tuple[int, cst.Decorator]] = field(default_factory=list)
+    #: ``@<limiter>.exempt``
+    exempt: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.function.name.value
+
+    @property
+    def decorators(self) -> tuple[cst.Decorator, ...]:
+        return tuple(self.function.decorators)
+
+    @property
+    def route_indexes(self) -> list[int]:
+        return sorted(r.decorator_index for r in self.routes)
+
+    @property
+    def params(self) -> list[cst.Param]:
+        """Named parameters in order: positional-only, positional-or-keyword, keyword-only."""
+        p = self.function.params
+        return [*p.posonly_params, *p.params, *p.kwonly_params]
+
+    @property
+    def param_names(self) -> list[str]:
+        return [param.name.value for param in self.params]
+
+    @property
+    def returns(self) -> cst.BaseExpression | None:
+        return self.function.returns.annotation if self.function.returns is not None else None
+
+    def returned_values(self) -> list[cst.BaseExpression | None]:
+        """The value of every ``return`` in the function's own body (not nested defs)."""
+        out: list[cst.BaseExpression | None] = []
+        for node in _own_nodes(self.function.body):
+            if isinstance(node, cst.Return):
+                out.append(node.value)
+        return out
 
 
 @dataclass
@@ -39,44 +191,120 @@ class Route:
     decorator: cst.Decorator
     call: cst.Call
     function: cst.FunctionDef
-    #: upper-case methods; GET implies HEAD (Starlette answers HEAD for GET routes)
+    #: upper-case methods; GET implies HEAD (Starlette answers HEAD for GET routes);
+    #: ``*`` when ``api_route(methods=...)`` cannot be read
     methods: frozenset[str]
     #: the path literal, ``None`` when it is not a plain string
     path: str | None
     kwargs: dict[str, cst.Arg]
     #: position of the route decorator in the function's decorator list
     decorator_index: int
+    #: the decorator's method name: ``get``, ``post``, ``api_route``, ``websocket``...
+    kind: str = ""
+    endpoint: Endpoint | None = None
+    router_info: Router | None = None
 
     @property
     def is_mutating(self) -> bool:
         return bool(self.methods & MUTATING)
 
+    @property
+    def is_websocket(self) -> bool:
+        return self.kind == "websocket"
+
+    @property
+    def has_star_kwargs(self) -> bool:
+        return any(a.star == "**" for a in self.call.args)
+
+    def kwarg(self, key: str) -> cst.BaseExpression | None:
+        arg = self.kwargs.get(key)
+        return arg.value if arg is not None else None
+
+    @property
+    def full_path(self) -> str | None:
+        """The router's prefix + the path, ``None`` when either is unknown."""
+        prefix = self.router_info.prefix if self.router_info is not None else None
+        if prefix is None or self.path is None:
+            return None
+        return prefix + self.path
+
+    @property
+    def include_in_schema(self) -> bool | None:
+        """``False`` when out of the OpenAPI schema (route, router or ``include_router``)."""
+        if self.is_websocket:
+            return False
+        own = self.kwargs.get("include_in_schema")
+        values = [literal_bool(own.value) if own is not None else True]
+        values.append(self.router_info.include_in_schema if self.router_info is not None else True)
+        if self.has_star_kwargs:
+            values.append(None)
+        if False in values:
+            return False
+        return None if None in values else True
+
 
 @dataclass
 class RouteModel:
     routers: dict[str, Router] = field(default_factory=dict)
+    #: in registration order
     routes: list[Route] = field(default_factory=list)
+    endpoints: list[Endpoint] = field(default_factory=list)
+    #: local names bound to ``slowapi.Limiter(...)`` at module level
+    limiter_bindings: set[str] = field(default_factory=set)
+    ctx: "FileContext | None" = field(default=None, repr=False)
 
     @classmethod
     def build(cls, ctx: "FileContext") -> "RouteModel":
-        model = cls()
+        model = cls(ctx=ctx)
         names = ctx.names
-        functions: list[cst.FunctionDef] = []
-        for stmt, _ in iter_toplevel(ctx.module.body, names.imports):
+        functions: list[tuple[int, cst.FunctionDef]] = []
+        includes: list[cst.Call] = []
+        for position, (stmt, _) in enumerate(iter_toplevel(ctx.module.body, names.imports)):
             if isinstance(stmt, (cst.Assign, cst.AnnAssign)) and isinstance(stmt.value, cst.Call):
-                if names.resolve(stmt.value.func) in FASTAPI_ROUTERS:
-                    targets = [t.target for t in stmt.targets] if isinstance(stmt, cst.Assign) else [stmt.target]
-                    for target in targets:
-                        if isinstance(target, cst.Name):
-                            model.routers[target.value] = Router(target.value, stmt.value, _kwargs(stmt.value))
+                qualified = names.resolve(stmt.value.func)
+                targets = [t.target for t in stmt.targets] if isinstance(stmt, cst.Assign) else [stmt.target]
+                for target in targets:
+                    if not isinstance(target, cst.Name):
+                        continue
+                    if qualified in FASTAPI_ROUTERS:
+                        router = Router(target.value, stmt.value, _kwargs(stmt.value), f"{ctx.module_name}.{target.value}")
+                        router.is_app = qualified == "fastapi.FastAPI"
+                        model.routers[target.value] = router
+                    elif qualified in LIMITER_CLASSES:
+                        model.limiter_bindings.add(target.value)
+            elif isinstance(stmt, cst.Expr) and isinstance(stmt.value, cst.Call):
+                func = stmt.value.func
+                if isinstance(func, cst.Attribute) and func.attr.value == "include_router":
+                    includes.append(stmt.value)
             elif isinstance(stmt, cst.FunctionDef):
-                functions.append(stmt)
+                functions.append((position, stmt))
         configured = set(ctx.settings["router-names"])
-        for function in functions:
+        for position, function in functions:
+            endpoint = Endpoint(function, position)
             for index, decorator in enumerate(function.decorators):
                 route = model._route(decorator, function, index, configured)
                 if route is not None:
-                    model.routes.append(route)
+                    route.endpoint = endpoint
+                    endpoint.routes.append(route)
+                else:
+                    model._limit(endpoint, index, decorator)
+            if endpoint.routes:
+                endpoint.routes.reverse()  # the decorator nearest the def registers first
+                model.endpoints.append(endpoint)
+                model.routes.extend(endpoint.routes)
+        for call in includes:
+            if literal_bool(_kwargs(call).get("include_in_schema", cst.Arg(cst.Name("True"))).value) is False:
+                if call.args and call.args[0].keyword is None and isinstance(call.args[0].value, cst.Name):
+                    included = model.routers.get(call.args[0].value.value)
+                    if included is not None:
+                        included.included_out_of_schema = True
+        if ctx.index is not None:
+            excluded = ctx.index.routers_out_of_schema()
+            for router in model.routers.values():
+                if f"{ctx.module_name}.{router.name}" in excluded:
+                    router.included_out_of_schema = True
+        for route in model.routes:
+            route.router_info = model.routers.get(route.router)
         return model
 
     def _route(self, decorator: cst.Decorator, function: cst.FunctionDef, index: int, configured: set[str]) -> Route | None:
@@ -90,18 +318,191 @@ class RouteModel:
         if name not in self.routers:
             if name not in configured:
                 return None
-            self.routers[name] = Router(name)
+            qualified = f"{self.ctx.module_name}.{name}" if self.ctx is not None else name
+            self.routers[name] = Router(name, qualified=qualified)
         kwargs = _kwargs(call)
         positional = [a for a in call.args if a.keyword is None and not a.star]
         path_arg = positional[0] if positional else kwargs.get("path")
         path = string_value(path_arg.value) if path_arg is not None else None
-        return Route(name, decorator, call, function, _methods(method, kwargs), path, kwargs, index)
+        return Route(name, decorator, call, function, _methods(method, kwargs), path, kwargs, index, kind=method)
+
+    def _limit(self, endpoint: Endpoint, index: int, decorator: cst.Decorator) -> None:
+        expr = decorator.decorator
+        call = expr if isinstance(expr, cst.Call) else None
+        target = call.func if call is not None else expr
+        if not isinstance(target, cst.Attribute) or not self.is_limiter(target.value):
+            return
+        if call is not None and target.attr.value in LIMIT_METHODS:
+            endpoint.limits.append((index, decorator))
+        elif call is None and target.attr.value == "exempt":
+            endpoint.exempt = True
+
+    def is_limiter(self, expr: cst.BaseExpression) -> bool:
+        """A name bound to ``slowapi.Limiter(...)`` here, or one of ``limiter-names`` (as spelled
+        or as imported: ``from app.core.limiter import limiter as rl``)."""
+        if not isinstance(expr, cst.Name) or self.ctx is None:
+            return False
+        if expr.value in self.limiter_bindings:
+            return True
+        configured = set(self.ctx.settings.values.get("limiter-names", LIMITER_NAMES.default))
+        if expr.value in configured:
+            return True
+        qualified = self.ctx.names.resolve(expr)
+        return qualified is not None and not qualified.startswith(LOCAL) and qualified.rpartition(".")[2] in configured
 
     def by_router(self) -> dict[str, list[Route]]:
         groups: dict[str, list[Route]] = {}
         for route in self.routes:
             groups.setdefault(route.router, []).append(route)
         return groups
+
+    # -- response classes ----------------------------------------------------------
+    def response_kind(self, expr: cst.BaseExpression | None) -> str | None:
+        """What an annotation or a ``response_class=`` names: ``json``/``non-json`` for a (subclass
+        of a) FastAPI response class, ``other`` for another known type or ``None``, ``None`` when it
+        cannot be resolved. A union is ``non-json``/``other`` only when all its members are."""
+        if expr is None or self.ctx is None:
+            return None
+        if isinstance(expr, cst.Name) and expr.value == "None":
+            return OTHER
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.BitOr):
+            return _union([self.response_kind(expr.left), self.response_kind(expr.right)])
+        if isinstance(expr, cst.Subscript):
+            base = self.ctx.names.resolve(expr.value)
+            members = [e.slice.value for e in expr.slice if isinstance(e.slice, cst.Index)]
+            if base == "typing.Annotated":
+                return self.response_kind(members[0]) if members else None
+            if base in ("typing.Optional", "typing.Union"):
+                kinds = [self.response_kind(m) for m in members]
+                return _union(kinds + [OTHER] if base == "typing.Optional" else kinds)
+            if base is None and not (isinstance(expr.value, cst.Name) and expr.value.value in BUILTIN_TYPES):
+                return None
+            return OTHER  # list[...], dict[...], a generic model
+        if isinstance(expr, cst.Name) and expr.value in BUILTIN_TYPES and expr.value not in self.ctx.names.imports.bindings:
+            return OTHER
+        qualified = self.ctx.names.resolve(expr)
+        if qualified is None:
+            return None
+        return self._kind_of(qualified, set())
+
+    def _kind_of(self, qualified: str, seen: set[str]) -> str | None:
+        known = known_response(qualified)
+        if known is not None:
+            return JSON if known in JSON_RESPONSES else NON_JSON
+        if qualified in seen:
+            return None
+        seen.add(qualified)
+        assert self.ctx is not None
+        if qualified.startswith(LOCAL + "."):
+            cls = self.ctx.names.classes.get(qualified[len(LOCAL) + 1 :])
+            if cls is None:
+                return OTHER if qualified[len(LOCAL) + 1 :] in self.ctx.names.functions else None
+            kinds = [self._kind_of(q, seen) if q else None for q in (self.ctx.names.resolve(b.value) for b in cls.bases)]
+            return _combine(kinds)
+        if qualified.startswith("builtins.") or qualified.startswith("typing."):
+            return OTHER
+        index = self.ctx.index
+        if index is not None and index.class_(qualified) is not None:
+            bases = index.bases(qualified)
+            kinds = [JSON if known_response(b) in JSON_RESPONSES else NON_JSON for b in bases if known_response(b)]
+            if JSON in kinds:
+                return JSON
+            if kinds:
+                return NON_JSON
+            # a project class deriving only from classes the index can read, none a response
+            if all(index.class_(b) is not None or not _may_be_response(b) for b in bases):
+                return OTHER
+            return None
+        return None
+
+
+# -- helpers shared by the family-6 rules -----------------------------------------------
+
+STATUS_NAME = re.compile(r"HTTP_(\d{3})(?:_|$)")
+STATUS_MODULES = ("fastapi.status.",)  # ``starlette.status`` is canonicalised to ``fastapi.status``
+
+
+def status_code_value(expr: cst.BaseExpression | None, ctx: "FileContext") -> int | None:
+    """``204``, ``status.HTTP_204_NO_CONTENT`` (fastapi/starlette, any alias), ``HTTPStatus.NO_CONTENT``."""
+    if isinstance(expr, cst.Integer):
+        value = expr.evaluated_value
+        return value if isinstance(value, int) else None
+    qualified = ctx.names.resolve(expr) if expr is not None else None
+    if qualified is None:
+        return None
+    if qualified.startswith(STATUS_MODULES):
+        match = STATUS_NAME.match(qualified.rpartition(".")[2])
+        return int(match.group(1)) if match else None
+    if qualified.startswith("http.HTTPStatus."):
+        from http import HTTPStatus
+
+        member = qualified.rpartition(".")[2]
+        return int(HTTPStatus[member]) if member in HTTPStatus.__members__ else None
+    return None
+
+
+def route_label(route: Route) -> str:
+    """``POST /steps/{id}`` for messages."""
+    methods = sorted(route.methods - {"HEAD"} if route.methods != {"HEAD"} else route.methods)
+    method = "|".join(methods) if "*" not in methods else route.kind.upper()
+    path = route.full_path if route.full_path is not None else route.path
+    return f"{method} {path if path is not None else '?'}"
+
+
+def exempt_by_globs(patterns: "tuple[str, ...] | list[str]", ctx: "FileContext", route: Route) -> bool:
+    """A pattern starting with ``/`` is a URL-path glob, matched against the route's full path
+    (router prefix included) and its path as written; any other pattern is a module glob, matched
+    against the file's project-relative path (``app/routes/auth.py``, ``**/auth.py``) or its
+    dotted module name (``app.routes.auth``, ``app.routes.*``)."""
+    from fnmatch import fnmatchcase
+
+    from . import globs
+
+    for pattern in patterns:
+        if pattern.startswith("/"):
+            for path in {route.full_path, route.path}:
+                if path is not None and globs.match(pattern, path if path.startswith("/") else "/" + path):
+                    return True
+        elif globs.match(pattern, ctx.relpath) or fnmatchcase(ctx.module_name, pattern):
+            return True
+    return False
+
+
+def _may_be_response(qualified: str) -> bool:
+    """Could a base the index cannot read be a response class? (pydantic, builtins: no)"""
+    return not (qualified.startswith(("pydantic.", "builtins.", "typing.", "enum.", "dataclasses.")))
+
+
+BUILTIN_TYPES = frozenset({"dict", "list", "set", "tuple", "str", "int", "float", "bool", "bytes", "object"})
+
+
+def _union(kinds: list[str | None]) -> str | None:
+    """A union of annotations: its kind when every member has the same one, else ``None``
+    (``HTMLResponse | None``, ``StepResponse | HTMLResponse`` are ambiguous)."""
+    distinct = set(kinds)
+    return kinds[0] if len(distinct) == 1 else None
+
+
+def _combine(kinds: list[str | None]) -> str | None:
+    if JSON in kinds:
+        return JSON
+    if NON_JSON in kinds:
+        return NON_JSON
+    if None in kinds:
+        return None
+    return OTHER
+
+
+def _own_nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Statement-level nodes of a function body, not descending into nested defs, classes or lambdas."""
+    stack: list[cst.CSTNode] = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in node.children:
+            if isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            stack.append(child)
 
 
 def _kwargs(call: cst.Call) -> dict[str, cst.Arg]:
@@ -118,6 +519,8 @@ def _methods(method: str, kwargs: dict[str, cst.Arg]) -> frozenset[str]:
         values: list[str] = []
         if isinstance(arg.value, (cst.List, cst.Tuple, cst.Set)):
             for element in arg.value.elements:
+                if isinstance(element, cst.StarredElement):
+                    return frozenset({"*"})
                 text = string_value(element.value)
                 if text is None:
                     return frozenset({"*"})  # unknown: overlaps with everything

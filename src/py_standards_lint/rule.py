@@ -104,8 +104,16 @@ class Rule:
         self.ctx = ctx
 
     # -- helpers ---------------------------------------------------------------
-    def report(self, node: cst.CSTNode, message: str | None = None, fix: Fix | None = None) -> None:
-        self.ctx.add_report(self, node, message or self.message, fix)
+    def report(
+        self,
+        node: cst.CSTNode,
+        message: str | None = None,
+        fix: Fix | None = None,
+        offset: tuple[int, int] | None = None,
+    ) -> None:
+        """Report at ``node``'s start, or at ``offset`` = (lines below the node's start, 1-based column):
+        a point inside the node, such as one line of a docstring."""
+        self.ctx.add_report(self, node, message or self.message, fix, offset)
 
     @classmethod
     def family(cls) -> str:

@@ -1,0 +1,87 @@
+"""Edits shared by the family-6 fixes: importing a name, adding a parameter."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import libcst as cst
+
+from ...fixes import add_import
+from ...names import LOCAL, canonical, module_dotted, resolve_relative
+
+if TYPE_CHECKING:
+    from ...context import FileContext
+
+Edit = tuple[cst.CSTNode, Any]
+
+
+def import_name(ctx: "FileContext", module: str, name: str) -> tuple[str, list[Edit]] | None:
+    """The local name under which ``module.name`` can be used in the checked module, and the
+    edits importing it when it is not imported yet; ``None`` when ``name`` is taken by
+    something else (no fix then)."""
+    target = canonical(f"{module}.{name}")
+    bindings = ctx.names.imports.bindings
+    if module == ctx.module_name:
+        return (name, []) if bindings.get(name) == f"{LOCAL}.{name}" else None
+    for local, qualified in bindings.items():
+        if canonical(qualified) == target and local not in ctx.names.functions and local not in ctx.names.classes:
+            return local, []
+    if name in bindings:
+        return None
+    existing = _from_import(ctx, module)
+    if existing is not None:
+        return name, [(existing, _with_alias(existing, name))]
+    edit = add_import(ctx.module, f"from {module} import {name}")
+    return name, [edit] if edit is not None else []
+
+
+def _from_import(ctx: "FileContext", module: str) -> cst.ImportFrom | None:
+    """A plain module-level ``from <module> import a, b`` (absolute or relative), not under TYPE_CHECKING."""
+    for stmt in ctx.module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if not isinstance(small, cst.ImportFrom) or isinstance(small.names, cst.ImportStar):
+                continue
+            if id(small) in ctx.names.type_checking_imports:
+                continue
+            name = module_dotted(small.module) if small.module is not None else ""
+            absolute = resolve_relative(name, len(small.relative), ctx.names.imports.current, ctx.names.imports.is_package)
+            if absolute == module:
+                return small
+    return None
+
+
+def _with_alias(node: cst.ImportFrom, name: str) -> cst.ImportFrom:
+    names = list(node.names)  # type: ignore[arg-type]
+    last = names[-1]
+    if isinstance(last.comma, cst.Comma):  # a trailing comma: the new name goes after it, same layout
+        layout = names[-2].comma if len(names) > 1 and isinstance(names[-2].comma, cst.Comma) else last.comma
+        names[-1] = last.with_changes(comma=layout)
+        names.append(cst.ImportAlias(name=cst.Name(name), comma=last.comma))
+    else:
+        names[-1] = last.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        names.append(cst.ImportAlias(name=cst.Name(name)))
+    return node.with_changes(names=names)
+
+
+def insert_first_param(function: cst.FunctionDef, param: cst.Param) -> cst.FunctionDef | None:
+    """``function`` with ``param`` (no default) first among its positional-or-keyword parameters;
+    ``None`` when Python would reject that (a positional-only parameter with a default before it)."""
+    params = function.params
+    if any(p.default is not None for p in params.posonly_params):
+        return None
+    if params.params:
+        first = params.params[0]
+        comma = first.comma if isinstance(first.comma, cst.Comma) and _breaks_line(first.comma) else cst.Comma(
+            whitespace_after=cst.SimpleWhitespace(" ")
+        )
+        new = [param.with_changes(comma=comma), *params.params]
+    else:
+        rest = params.star_arg is not cst.MaybeSentinel.DEFAULT or params.kwonly_params or params.star_kwarg is not None
+        new = [param.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if rest else cst.MaybeSentinel.DEFAULT)]
+    return function.with_changes(params=params.with_changes(params=new))
+
+
+def _breaks_line(comma: cst.Comma) -> bool:
+    return isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace)

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from ...config import Option
+from ...layers import ROUTES
+from ...routes import LIMITER_NAMES, REDIRECT, Route, exempt_by_globs, route_label
+from ...rule import Invalid, Rule, Valid
+
+HEAD = (
+    "from fastapi import APIRouter, Request\n"
+    "from app.core.limiter import limiter\n\n"
+    "router = APIRouter()\n\n"
+)
+
+RATE_LIMIT_EXEMPT = Option(
+    "rate-limit-exempt",
+    "list",
+    (),
+    "Globs exempt from PSL601: `/...` patterns match route paths (router prefix included, e.g. "
+    '"/webhooks/**"); other patterns match module paths or names (e.g. "app/routes/auth.py", "app.routes.pages").',
+)
+
+
+class RouteMissingRateLimit(Rule):
+    code = "PSL601"
+    name = "route-missing-rate-limit"
+    message = "Mutating route `{route}` has no `@limiter.limit(...)`"
+    layers = frozenset({ROUTES})
+    requires_text = ("post", "put", "patch", "delete", "api_route")
+    needs_index = True
+    options = (LIMITER_NAMES, RATE_LIMIT_EXEMPT)
+    example_path = "app/routes/items.py"
+    why = (
+        "The standards put `@limiter.limit()` on every mutating API and HTMX endpoint: writes are what an "
+        "abusive client (or a retry loop) hammers. GET routes, auth redirect routes (out of the schema, "
+        "answering only with a `RedirectResponse`), `@limiter.exempt` routes and paths or modules listed "
+        "in `rate-limit-exempt` are not flagged."
+    )
+    example = HEAD + '@router.post("/items")\nasync def create_item(request: Request) -> dict: ...\n'
+    use_instead = HEAD + '@router.post("/items")\n@limiter.limit("30/minute")\nasync def create_item(request: Request) -> dict: ...\n'
+    valid = (
+        Valid(use_instead),
+        Valid(HEAD + '@router.get("/items")\nasync def list_items(): ...\n'),
+        Valid(HEAD + '@router.api_route("/items", methods=["GET", "HEAD"])\nasync def list_items(): ...\n'),
+        Valid(HEAD + '@router.websocket("/ws")\nasync def ws(websocket): ...\n'),
+        # an auth redirect route: out of the schema, answering only with a redirect
+        Valid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import RedirectResponse\n\nrouter = APIRouter()\n\n"
+            '@router.post("/auth/callback", include_in_schema=False)\nasync def callback(code: str):\n'
+            '    if code:\n        return RedirectResponse("/")\n    return RedirectResponse("/login")\n'
+        ),
+        Valid(
+            "from fastapi import APIRouter\nfrom starlette.responses import RedirectResponse as RR\n\n"
+            'router = APIRouter(include_in_schema=False)\n\n@router.post("/logout", response_class=RR)\nasync def logout(): ...\n'
+        ),
+        Valid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import RedirectResponse\n\nauth = APIRouter()\n\n"
+            '@auth.post("/logout", include_in_schema=False)\nasync def logout() -> RedirectResponse: ...\n'
+        ),
+        # out of the schema through include_router(..., include_in_schema=False) in another module
+        Valid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import RedirectResponse\n\nrouter = APIRouter()\n\n"
+            '@router.post("/logout")\nasync def logout():\n    return RedirectResponse("/")\n',
+            path="app/routes/auth.py",
+            files={"app/main.py": "from fastapi import FastAPI\nfrom app.routes import auth\n\napp = FastAPI()\napp.include_router(auth.router, include_in_schema=False)\n"},
+        ),
+        Valid(HEAD + '@router.post("/webhooks/github")\nasync def hook(request: Request): ...\n', settings={"rate-limit-exempt": ["/webhooks/**"]}),
+        Valid(
+            HEAD.replace("APIRouter()", 'APIRouter(prefix="/webhooks")') + '@router.post("/github")\nasync def hook(request: Request): ...\n',
+            settings={"rate-limit-exempt": ["/webhooks/*"]},
+        ),
+        Valid(HEAD + '@router.post("/x")\nasync def x(request: Request): ...\n', settings={"rate-limit-exempt": ["app/routes/items.py"]}),
+        Valid(HEAD + '@router.post("/x")\nasync def x(request: Request): ...\n', settings={"rate-limit-exempt": ["app.routes.*"]}),
+        Valid(HEAD + '@router.post("/x")\n@limiter.exempt\nasync def x(request: Request): ...\n'),
+        # the limit above the route is PSL602's business, not a missing limit
+        Valid(HEAD + '@limiter.limit("5/minute")\n@router.post("/x")\nasync def x(request: Request): ...\n'),
+        Valid(
+            "from fastapi import APIRouter, Request\nfrom app.core.limiter import limiter as rl\n\nrouter = APIRouter()\n\n"
+            '@router.post("/x")\n@rl.limit("5/minute")\nasync def x(request: Request): ...\n'
+        ),
+        Valid(
+            "from fastapi import APIRouter, Request\nfrom slowapi import Limiter\n\nthrottle = Limiter(key_func=None)\nrouter = APIRouter()\n\n"
+            '@router.post("/x")\n@throttle.limit("5/minute")\nasync def x(request: Request): ...\n'
+        ),
+        Valid(
+            HEAD + '@router.post("/x")\n@my_limiter.limit("5/minute")\nasync def x(request: Request): ...\n',
+            settings={"limiter-names": ["my_limiter"]},
+        ),
+        # not a router: a local object with a post method
+        Valid("class Client:\n    def post(self, path):\n        return lambda f: f\n\nclient = Client()\n\n@client.post('/x')\ndef x(): ...\n"),
+        # methods that cannot be read: stay silent
+        Valid(HEAD + 'METHODS = ["POST"]\n\n@router.api_route("/x", methods=METHODS)\nasync def x(): ...\n'),
+        # words in strings and comments
+        Valid(HEAD + '# @router.post("/x")\nNOTE = "@router.post without a limit"\n'),
+        Valid(HEAD + '@router.post("/items")\nasync def create_item(request: Request): ...\n', path="app/core/items.py"),
+    )
+    invalid = (
+        Invalid(example, line=6, col=1),
+        Invalid(HEAD + '@router.delete("/items/{item_id}", status_code=204)\nasync def delete_item(item_id: str) -> None: ...\n', line=6, col=1),
+        Invalid(HEAD + '@router.api_route("/items", methods=["GET", "PUT"])\nasync def put_item(): ...\n', line=6, col=1),
+        # a route that redirects but is in the schema is not an auth redirect route
+        Invalid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import RedirectResponse\n\nrouter = APIRouter()\n\n"
+            '@router.post("/go")\nasync def go():\n    return RedirectResponse("/")\n',
+            line=6,
+            col=1,
+        ),
+        # out of the schema but not only redirecting
+        Invalid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import RedirectResponse\n\nrouter = APIRouter()\n\n"
+            '@router.post("/go", include_in_schema=False)\nasync def go(x: int):\n    if x:\n        return RedirectResponse("/")\n    return {"ok": True}\n',
+            line=6,
+            col=1,
+        ),
+        # two routers in one module, one of them named otherwise; stacked route decorators
+        Invalid(
+            HEAD + 'admin = APIRouter(prefix="/admin")\n\n@admin.patch("/users/{uid}")\n@router.patch("/me")\nasync def patch_user(request: Request): ...\n\n'
+            '@router.post("/ok")\n@limiter.limit("1/second")\nasync def ok(request: Request): ...\n',
+            at=[(8, 1), (9, 1)],
+        ),
+        Invalid(
+            "import fastapi\n\napi = fastapi.FastAPI()\n\n@api.put('/settings')\ndef put_settings(): ...\n",
+            line=5,
+            col=1,
+        ),
+        Invalid(HEAD + '@router.post("/x")\nasync def x(request: Request): ...\n', settings={"rate-limit-exempt": ["/webhooks/**", "app/routes/other.py"]}, line=6, col=1),
+        # a limit by an object that is not a limiter does not count
+        Invalid(HEAD + '@router.post("/x")\n@cache.limit(5)\nasync def x(request: Request): ...\n', line=6, col=1),
+    )
+
+    def visit_Module(self, node: cst.Module) -> None:
+        model = self.ctx.routes
+        exempt = self.ctx.settings["rate-limit-exempt"]
+        for route in model.routes:
+            if not route.is_mutating or "*" in route.methods or route.is_websocket:
+                continue
+            endpoint = route.endpoint
+            if endpoint is None or endpoint.limits or endpoint.exempt:
+                continue
+            if self._is_auth_redirect(route) or exempt_by_globs(exempt, self.ctx, route):
+                continue
+            self.report(route.decorator, self.message.format(route=route_label(route)))
+
+    def _is_auth_redirect(self, route: Route) -> bool:
+        if route.include_in_schema is not False:
+            return False
+        names = self.ctx.names
+        response_class = route.kwarg("response_class")
+        if response_class is None and route.router_info is not None:
+            response_class = route.router_info.default_response_class
+        if response_class is not None and names.resolve(response_class) in REDIRECT:
+            return True
+        endpoint = route.endpoint
+        assert endpoint is not None
+        if endpoint.returns is not None and names.resolve(endpoint.returns) in REDIRECT:
+            return True
+        values = endpoint.returned_values()
+        return bool(values) and all(isinstance(v, cst.Call) and names.resolve(v.func) in REDIRECT for v in values)
