@@ -83,6 +83,8 @@ class Report:
     message: str
     fix: Fix | None
     statement: cst.CSTNode | None
+    #: (line delta from the node's start, 1-based column): a point inside the node (a docstring line)
+    offset: tuple[int, int] | None = None
 
 
 @dataclass
@@ -142,9 +144,11 @@ class FileContext:
         return RouteModel.build(self)
 
     # -- reporting -------------------------------------------------------------
-    def add_report(self, rule: "Rule", node: cst.CSTNode, message: str, fix: Fix | None) -> None:
+    def add_report(
+        self, rule: "Rule", node: cst.CSTNode, message: str, fix: Fix | None, offset: tuple[int, int] | None = None
+    ) -> None:
         statement = self.statements[-1] if self.statements else None
-        self.reports.append(Report(rule, node, message, fix, statement))
+        self.reports.append(Report(rule, node, message, fix, statement, offset))
 
     # -- stack maintenance (called by the engine) ---------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
