@@ -17,6 +17,7 @@ from . import __version__
 from .config import ConfigError
 from .engine import Run, RunOptions
 from .finding import FileResult
+from .parallel import default_jobs
 from .reporters import REPORTERS
 from .rules import ALL_RULES, FAMILIES, lookup
 
@@ -70,12 +71,14 @@ def check(
     """Check files and folders (default: the current folder)."""
     options = RunOptions(
         select=_split(select), extend_select=_split(extend_select), ignore=_split(ignore),
-        config_file=config, isolated=isolated,
+        config_file=config, isolated=isolated, jobs=jobs or default_jobs(), cache=not no_cache,
     )
     warnings: list[str] = []
     run = Run(options, warn=warnings.append)
     targets = paths or ["."]
     results: list[FileResult] = []
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .py-standards-lint-cache/."),
     try:
         if "-" in targets:
             data = sys.stdin.buffer.read()

@@ -15,7 +15,9 @@ protocol, and it cannot recurse too deep.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -25,11 +27,13 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from . import layers as layers_mod
 from . import noqa
+from .cache import Caches, build_index, file_key
 from .config import Settings, settings_for_folder
 from .context import FileContext, Report
 from .finding import FileResult, Finding, InternalError
 from .names import ModuleNames
 from .index import ProjectIndex
+from .parallel import lint_in_pool
 from .project import is_excluded, iter_python_files, module_name_for, relative_path
 from .rule import Rule
 from .selection import rules_for_file, validate
@@ -176,10 +180,10 @@ def lint_source(
     layer = layers_mod.layer_for(relpath, settings["layers"])
     candidates = rule_types if rule_types is not None else rules_for_file(settings, relpath)
     # prefilter: rules whose layer or required text rules them out never run
-    active = [r for r in candidates if r.code != SYNTAX_ERROR and r.runs_in(layer) and r.can_fire(data)]
+    active = prefilter(candidates, layer, data)
     reports_syntax = any(r.code == SYNTAX_ERROR for r in candidates)
-    if not active and not reports_syntax:
-        return result
+    if not active and (not reports_syntax or _compiles(source)):
+        return result  # nothing can fire: not parsed (CPython's parser vouches for the syntax, ~10x cheaper)
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
@@ -242,6 +246,39 @@ def _error_position(source: bytes | str, exc: cst.ParserSyntaxError) -> tuple[in
     try:
         compile(source, "<checked>", "exec", dont_inherit=True, flags=0x400)  # PyCF_ONLY_AST
     except SyntaxError as err:
+def prefilter(candidates: Sequence[type[Rule]], layer: str | None, data: bytes) -> list[type[Rule]]:
+    """The rules that can fire on a file: in its layer, and with one of their needles in its text
+    (each distinct needle searched once per file, however many rules share it)."""
+    found: dict[bytes, bool] = {}
+    active = []
+    for rule in candidates:
+        if rule.code == SYNTAX_ERROR or not rule.runs_in(layer):
+            continue
+        needles = rule.needles()
+        if not needles:
+            active.append(rule)
+            continue
+        for needle in needles:
+            hit = found.get(needle)
+            if hit is None:
+                hit = found[needle] = needle in data
+            if hit:
+                active.append(rule)
+                break
+    return active
+
+
+def _compiles(source: bytes | str) -> bool:
+    """Does CPython's own parser accept the file? (Only the parser: no bytecode is made.)"""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, "<checked>", "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST
+    except (SyntaxError, ValueError, UnicodeError, RecursionError, MemoryError):
+        return False
+    return True
+
+
         if err.lineno:
             return err.lineno, max(err.offset or 1, 1)
     except (ValueError, RecursionError, MemoryError):
@@ -304,6 +341,10 @@ class RunOptions:
         if self.select is not None:
             overrides["select"] = self.select
         if self.extend_select is not None:
+    #: worker processes (``--jobs``); 1 lints in this process
+    jobs: int = 1
+    #: read and write ``.py-standards-lint-cache/`` (the CLI's default; ``--no-cache`` turns it off)
+    cache: bool = False
             overrides["extend-select"] = self.extend_select
         if self.ignore is not None:
             overrides["ignore"] = tuple(settings["ignore"]) + self.ignore
@@ -311,7 +352,11 @@ class RunOptions:
 
 
 class Run:
-    """One run: settings per folder and the project index per root, each computed once."""
+    """One run: settings per folder and the project index per root, each computed once.
+
+    For each file: settings -> exclude -> read -> cache key -> cached result, or lint (in this process, or in
+    a pool of ``jobs`` workers for all the files the cache could not answer) -> store in the cache.
+    """
 
     def __init__(self, options: RunOptions | None = None, warn: Callable[[str], None] = lambda m: None) -> None:
         self.options = options or RunOptions()
@@ -324,6 +369,9 @@ class Run:
         settings = self._settings.get(folder)
         if settings is None:
             raw = settings_for_folder(
+        self._index_fingerprints: dict[Path, str] = {}
+        self._settings_fingerprints: dict[int, str] = {}
+        self.caches = Caches(self.options.cache)
                 str(folder),
                 str(self.options.config_file) if self.options.config_file else None,
                 self.options.isolated,
@@ -336,7 +384,12 @@ class Run:
     def index_for(self, settings: Settings) -> ProjectIndex:
         index = self._indexes.get(settings.root)
         if index is None:
-            index = self._indexes[settings.root] = ProjectIndex.build(settings.root, settings)
+            cache = self.caches.for_root(settings.root)
+            if cache is None:
+                index = ProjectIndex.build(settings.root, settings)
+            else:  # summaries cached per file; the fingerprint keys the results of rules that read the index
+                index, self._index_fingerprints[settings.root] = build_index(settings, cache, self._fingerprint(settings))
+            self._indexes[settings.root] = index
         return index
 
     def lint_file(self, path: Path, data: bytes | None = None, display: str | None = None) -> FileResult | None:
@@ -345,21 +398,93 @@ class Run:
         relpath = relative_path(path, settings.root)
         if is_excluded(relpath, settings):
             return None
+    def _fingerprint(self, settings: Settings) -> str:
+        found = self._settings_fingerprints.get(id(settings))
+        if found is None:
+            found = self._settings_fingerprints[id(settings)] = settings.fingerprint()
+        return found
+
         display = display or str(path)
         if data is None:
+        result = self._lint_all([self._prepare(path, data, display)])[0]
+        self.caches.save()
+        return result
+
+    def lint_paths(self, paths: Sequence[Path]) -> list[FileResult]:
+        files = iter_python_files(paths, self.warn)
+        if self.options.jobs > 1:
+            results = self._lint_all([self._prepare(path) for path in files])
+        else:  # one file at a time: only one file's bytes and tree are held
+            results = [self._lint_all([self._prepare(path)])[0] for path in files]
+        self.caches.save()
+        return [r for r in results if r is not None]
+
+    def _prepare(self, path: Path, data: bytes | None = None, display: str | None = None) -> "FileResult | _Pending | None":
+        """A file's result when the cache (or a read error) already gives it, else what linting it needs."""
             try:
                 data = path.read_bytes()
             except OSError as exc:
                 return FileResult(display, read_error=f"{display}: cannot read: {exc.strerror or exc}")
-        return lint_source(data, display, settings, relpath, index_provider=lambda: self.index_for(settings))
+        layer = layers_mod.layer_for(relpath, settings["layers"])
+        reads_index = any(r.needs_index and r.runs_in(layer) and r.can_fire(data) for r in rules_for_file(settings, relpath))
+        pending = _Pending(path, display, settings, relpath, data, reads_index)
+        cache = self.caches.for_root(settings.root)
+        if cache is not None:
+            if reads_index:
+                self.index_for(settings)  # its fingerprint is part of the key
+            pending.where = os.path.abspath(path)
+            pending.key = file_key(
+                self._fingerprint(settings), relpath, self._index_fingerprints.get(settings.root, "") if reads_index else "", data
+            )
+            hit = cache.get(pending.where, pending.key, display)
+            if hit is not None:
+                return hit
+        return pending
 
-    def lint_paths(self, paths: Sequence[Path]) -> list[FileResult]:
-        results = []
-        for path in iter_python_files(paths, self.warn):
-            result = self.lint_file(path)
-            if result is not None:
-                results.append(result)
-        return results
+    def _lint_one(self, item: "_Pending") -> FileResult:
+        settings = item.settings
+        return lint_source(item.data, item.display, settings, item.relpath, index_provider=lambda: self.index_for(settings))
+
+    def _lint_all(self, prepared: "Sequence[FileResult | _Pending | None]") -> list[FileResult | None]:
+        pending = [p for p in prepared if isinstance(p, _Pending)]
+        if self.options.jobs > 1 and len(pending) > 1:
+            table = list({id(p.settings): p.settings for p in pending}.values())
+            ids = {id(s): i for i, s in enumerate(table)}
+            for item in pending:  # built once here and inherited by the workers, not once per worker
+                if item.reads_index:
+                    self.index_for(item.settings)
+            tasks = [(ids[id(p.settings)], p.relpath, p.display, p.data) for p in pending]
+            owner = {id(task): p for task, p in zip(tasks, pending)}
+            computed = lint_in_pool(tasks, table, self._indexes, self.options.jobs, lambda t: self._lint_one(owner[id(t)]))
+        else:
+            computed = [self._lint_one(p) for p in pending]
+        done = {id(p): result for p, result in zip(pending, computed)}
+        out: list[FileResult | None] = []
+        for item in prepared:
+            if isinstance(item, _Pending):
+                result = done[id(item)]
+                cache = self.caches.for_root(item.settings.root)
+                if cache is not None and item.key is not None:
+                    cache.put(item.where, item.key, result)
+                out.append(result)
+            else:
+                out.append(item)
+        return out
+
+
+@dataclass
+class _Pending:
+    """A file the cache could not answer: what linting it needs."""
+
+    path: Path
+    display: str
+    settings: Settings
+    relpath: str
+    data: bytes
+    #: a rule that reads the project index can run on it
+    reads_index: bool = False
+    where: str = ""
+    key: bytes | None = None
 
 
 __all__ = ["lint_source", "walk", "Run", "RunOptions"]

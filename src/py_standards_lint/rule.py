@@ -128,7 +128,17 @@ class Rule:
         return layer in cls.layers
 
     @classmethod
+    def needles(cls) -> tuple[bytes, ...]:
+        """``requires_text`` as bytes, encoded once per class."""
+        cached = cls.__dict__.get("_needles")
+        if cached is None or cached[0] is not cls.requires_text:
+            cached = (cls.requires_text, tuple(needle.encode() for needle in cls.requires_text))
+            cls._needles = cached  # type: ignore[attr-defined]
+        return cached[1]
+
+    @classmethod
     def can_fire(cls, text: bytes) -> bool:
-        if not cls.requires_text:
+        needles = cls.needles()
+        if not needles:
             return True
-        return any(needle.encode() in text for needle in cls.requires_text)
+        return any(needle in text for needle in needles)
