@@ -1,0 +1,101 @@
+"""Class hierarchy facts across the project, for the exception and model rules.
+
+Names here are *project-qualified* (``app.core.exceptions.StepNotFoundError``, the index's
+namespace), not the ``<local>.Name`` spelling of :mod:`names`: the current module's classes come
+from ``ctx.summary`` (the source being checked), other modules' from the project index, and
+builtin exceptions from Python itself (``builtins.KeyError`` derives from ``builtins.LookupError``).
+Unknown classes simply have no known bases.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import TYPE_CHECKING, Iterable
+
+import libcst as cst
+
+from .names import dotted_name
+
+if TYPE_CHECKING:
+    from .context import FileContext
+    from .index import ModuleSummary, ProjectIndex
+
+BROAD = frozenset({"builtins.Exception", "builtins.BaseException"})
+EXCEPTION_ROOTS = BROAD
+
+
+def builtin_exception(name: str) -> bool:
+    value = getattr(builtins, name, None)
+    return isinstance(value, type) and issubclass(value, BaseException)
+
+
+def qualify(summary: "ModuleSummary | None", dotted: str | None) -> str | None:
+    """A dotted name as written in ``summary``'s module -> project-qualified (``None``: unknown)."""
+    if not dotted or summary is None:
+        return None
+    resolved = summary.imports.resolve_dotted(dotted)
+    if resolved is None:
+        if "." not in dotted and builtin_exception(dotted):
+            return f"builtins.{dotted}"
+        return None
+    return summary.qualify(dotted)
+
+
+def qualify_expr(ctx: "FileContext", node: cst.CSTNode | None) -> str | None:
+    return qualify(ctx.summary, dotted_name(node))
+
+
+class Hierarchy:
+    """Transitive bases of classes, from the current module's summary and the project index."""
+
+    def __init__(self, current: "ModuleSummary | None", index: "ProjectIndex | None") -> None:
+        self.current = current
+        self.index = index
+        self._cache: dict[str, frozenset[str]] = {}
+
+    def direct_bases(self, qualified: str) -> list[str]:
+        module, _, name = qualified.rpartition(".")
+        if module == "builtins":
+            value = getattr(builtins, name, None)
+            if isinstance(value, type):
+                return [f"builtins.{b.__name__}" for b in value.__bases__ if b is not object]
+            return []
+        if self.current is not None and module == self.current.name:
+            cls = self.current.classes.get(name)
+            return list(cls.bases) if cls else []
+        if self.index is not None:
+            cls = self.index.class_(qualified)
+            return list(cls.bases) if cls else []
+        return []
+
+    def bases(self, qualified: str) -> frozenset[str]:
+        cached = self._cache.get(qualified)
+        if cached is not None:
+            return cached
+        out: set[str] = set()
+        stack = [qualified]
+        while stack:
+            for base in self.direct_bases(stack.pop()):
+                if base not in out:
+                    out.add(base)
+                    stack.append(base)
+        result = frozenset(out)
+        self._cache[qualified] = result
+        return result
+
+    def is_subclass(self, qualified: str, targets: Iterable[str]) -> bool:
+        wanted = set(targets)
+        return qualified in wanted or bool(self.bases(qualified) & wanted)
+
+    def is_exception(self, qualified: str) -> bool:
+        return self.is_subclass(qualified, EXCEPTION_ROOTS)
+
+    def is_project_class(self, qualified: str) -> bool:
+        module, _, name = qualified.rpartition(".")
+        if self.current is not None and module == self.current.name:
+            return name in self.current.classes
+        return self.index is not None and self.index.class_(qualified) is not None
+
+
+def hierarchy(ctx: "FileContext") -> Hierarchy:
+    return Hierarchy(ctx.summary, ctx.index)
