@@ -172,3 +172,103 @@ def dict_entries(node: cst.BaseExpression | None, ctx: "FileContext") -> list[tu
             return None  # a local or imported ``dict``
         return [(a.keyword.value, a.keyword) for a in node.args if a.keyword is not None]
     return None
+
+
+# -- building fixes ---------------------------------------------------------------------
+
+_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+_NO_SPACE = cst.SimpleWhitespace("")
+
+
+def _key(text: str) -> cst.SimpleString:
+    return cst.SimpleString('"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
+
+
+def literal_keys(node: cst.Dict) -> set[str]:
+    from .names import string_value
+
+    return {
+        key
+        for element in node.elements
+        if isinstance(element, cst.DictElement)
+        for key in [string_value(element.key)]
+        if key is not None
+    }
+
+
+def with_extra(
+    call: cst.Call,
+    entries: Sequence[tuple[str, cst.BaseExpression]],
+    *,
+    drop: Sequence[cst.Arg] = (),
+    replace: dict[int, cst.Arg] | None = None,
+) -> cst.Call | None:
+    """``call`` with ``entries`` (key, value) added to its ``extra={...}``, the ``drop`` arguments
+    removed and the ``replace`` ones (by id) swapped. A new ``extra=`` goes where the first dropped
+    argument was (else last). ``None`` when ``extra`` is not a dict literal or a key is already there."""
+    replace = replace or {}
+    extra = next((a for a in call.args if a.keyword is not None and a.keyword.value == "extra"), None)
+    drop_ids = {id(a) for a in drop}
+    if extra is not None:
+        if not isinstance(extra.value, cst.Dict):
+            return None
+        present = literal_keys(extra.value)
+        if any(key in present for key, _ in entries):
+            return None
+    if len({key for key, _ in entries}) != len(entries):
+        return None
+    new_args: list[cst.Arg] = []
+    inserted = extra is not None
+    for arg in call.args:
+        if id(arg) in drop_ids:
+            if not inserted and entries:
+                new_args.append(_extra_arg(entries).with_changes(comma=arg.comma))
+                inserted = True
+            continue
+        if arg is extra and entries:
+            assert isinstance(arg.value, cst.Dict)
+            new_args.append(arg.with_changes(value=_merge(arg.value, entries)))
+            continue
+        new_args.append(replace.get(id(arg), arg))
+    if not inserted and entries:
+        new_args.append(_extra_arg(entries))
+    # commas: every argument but the last needs one; the last keeps the original trailing comma
+    last_comma = call.args[-1].comma if call.args else cst.MaybeSentinel.DEFAULT
+    fixed: list[cst.Arg] = []
+    for i, arg in enumerate(new_args):
+        if i < len(new_args) - 1:
+            if not isinstance(arg.comma, cst.Comma):
+                arg = arg.with_changes(comma=_COMMA)
+        else:
+            arg = arg.with_changes(comma=last_comma)
+        fixed.append(arg)
+    return call.with_changes(args=fixed)
+
+
+def _extra_arg(entries: Sequence[tuple[str, cst.BaseExpression]]) -> cst.Arg:
+    elements = [
+        cst.DictElement(_key(key), value, comma=_COMMA if i < len(entries) - 1 else cst.MaybeSentinel.DEFAULT)
+        for i, (key, value) in enumerate(entries)
+    ]
+    return cst.Arg(
+        value=cst.Dict(elements),
+        keyword=cst.Name("extra"),
+        equal=cst.AssignEqual(whitespace_before=_NO_SPACE, whitespace_after=_NO_SPACE),
+    )
+
+
+def _merge(node: cst.Dict, entries: Sequence[tuple[str, cst.BaseExpression]]) -> cst.Dict:
+    elements = list(node.elements)
+    if not elements:
+        return node.with_changes(elements=_extra_arg(entries).value.elements)  # type: ignore[attr-defined]
+    last = elements[-1]
+    trailing = last.comma
+    between = trailing if isinstance(trailing, cst.Comma) else _COMMA
+    if isinstance(node.lbrace.whitespace_after, cst.ParenthesizedWhitespace) and isinstance(trailing, cst.Comma):
+        # one entry per line: the new lines start like the first one
+        between = trailing.with_changes(whitespace_after=node.lbrace.whitespace_after)
+    elements[-1] = last.with_changes(comma=between)
+    for i, (key, value) in enumerate(entries):
+        comma = between if i < len(entries) - 1 else trailing
+        elements.append(cst.DictElement(_key(key), value, comma=comma))
+    return node.with_changes(elements=elements)
