@@ -77,6 +77,8 @@ class ModuleSummary:
     lifespan_calls: set[str] = field(default_factory=set)
     #: exception classes registered with ``add_exception_handler`` / ``@x.exception_handler``
     exception_handlers: set[str] = field(default_factory=set)
+    #: functions registered as exception handlers (``add_exception_handler(E, fn)``, decorated ones)
+    exception_handler_functions: set[str] = field(default_factory=set)
     #: routers passed to ``include_router(R, include_in_schema=False)`` (qualified)
     routers_out_of_schema: set[str] = field(default_factory=set)
     #: module-level httpx clients and client getters (see external.py)
@@ -146,6 +148,8 @@ class _Summarizer:
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 if node.func.attr == "add_exception_handler" and node.args:
                     self._handler(node.args[0])
+                    if len(node.args) > 1 and (fn_name := self.resolve(node.args[1])):
+                        self.s.exception_handler_functions.add(fn_name)
                 elif node.func.attr == "include_router" and node.args:
                     if any(kw.arg == "include_in_schema" and isinstance(kw.value, ast.Constant) and kw.value.value is False for kw in node.keywords):
                         router = self.resolve(node.args[0])
@@ -169,6 +173,7 @@ class _Summarizer:
         fn = FunctionSummary(node.name, node.lineno, isinstance(node, ast.AsyncFunctionDef), doc, documented_raises(doc))
         for dec in node.decorator_list:
             if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr == "exception_handler":
+                self.s.exception_handler_functions.add(f"{self.s.name}.{node.name}")
                 if dec.args:
                     self._handler(dec.args[0])
         for inner in _own_nodes(node):
@@ -361,6 +366,10 @@ class ProjectIndex:
 
     def exception_handlers(self) -> set[str]:
         return {h for m in self.modules.values() for h in m.exception_handlers}
+
+    def exception_handler_functions(self) -> set[str]:
+        """Qualified functions registered as FastAPI/Starlette exception handlers."""
+        return {h for m in self.modules.values() for h in m.exception_handler_functions}
 
     def layer_of_module(self, module: str) -> str | None:
         """Layer of a project module (or of the package a ``from pkg import name`` names)."""
