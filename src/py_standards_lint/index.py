@@ -74,7 +74,13 @@ class ModuleSummary:
     #: module-level functions named ``close_*client*``
     close_functions: list[str] = field(default_factory=list)
     #: qualified names called inside this module's lifespan function(s)
+    #: (or referenced there: ``stack.push_async_callback(close_x_client)``)
     lifespan_calls: set[str] = field(default_factory=set)
+    #: qualified names passed as ``FastAPI(lifespan=...)`` or registered as shutdown handlers
+    #: (``on_shutdown=[...]``, ``add_event_handler("shutdown", f)``, ``@app.on_event("shutdown")``)
+    lifespan_targets: set[str] = field(default_factory=set)
+    #: a ``lifespan=`` / shutdown handler the index cannot resolve to a name
+    lifespan_opaque: bool = False
     #: exception classes registered with ``add_exception_handler`` / ``@x.exception_handler``
     exception_handlers: set[str] = field(default_factory=set)
     #: functions registered as exception handlers (``add_exception_handler(E, fn)``, decorated ones)
@@ -143,8 +149,21 @@ class _Summarizer:
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and self.resolve(node.func) == "fastapi.FastAPI":
                 for kw in node.keywords:
-                    if kw.arg == "lifespan" and isinstance(kw.value, ast.Name):
-                        lifespans.add(kw.value.id)
+                    if kw.arg == "lifespan":
+                        self._lifespan_target(kw.value, lifespans)
+                    elif kw.arg == "on_shutdown" and isinstance(kw.value, (ast.List, ast.Tuple)):
+                        for element in kw.value.elts:
+                            self._lifespan_target(element, lifespans)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and len(node.args) == 2:
+                if node.func.attr == "add_event_handler" and _is_str(node.args[0], "shutdown"):
+                    self._lifespan_target(node.args[1], lifespans)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
+                isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "on_event"
+                and d.args and _is_str(d.args[0], "shutdown")
+                for d in node.decorator_list
+            ):
+                lifespans.add(node.name)
+                self.s.lifespan_targets.add(f"{self.s.name}.{node.name}")
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 if node.func.attr == "add_exception_handler" and node.args:
                     self._handler(node.args[0])
@@ -162,6 +181,15 @@ class _Summarizer:
                 self._class(node)
             elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
                 self._assign(node)
+
+    def _lifespan_target(self, node: ast.AST, lifespans: set[str]) -> None:
+        if isinstance(node, ast.Name):
+            lifespans.add(node.id)
+        qualified = self.resolve(node)
+        if qualified:
+            self.s.lifespan_targets.add(qualified)
+        else:
+            self.s.lifespan_opaque = True
 
     def _handler(self, node: ast.AST) -> None:
         qualified = self.resolve(node)
@@ -193,6 +221,10 @@ class _Summarizer:
             for inner in ast.walk(node):
                 if isinstance(inner, ast.Call):
                     qualified = self.resolve(inner.func)
+                    if qualified:
+                        self.s.lifespan_calls.add(qualified)
+                elif isinstance(inner, (ast.Name, ast.Attribute)) and isinstance(inner.ctx, ast.Load):
+                    qualified = self.resolve(inner)  # a reference: push_async_callback(close_x_client)
                     if qualified:
                         self.s.lifespan_calls.add(qualified)
 
@@ -234,6 +266,10 @@ class _Summarizer:
             }
             for name in names:
                 self.s.tables[name] = columns
+
+
+def _is_str(node: ast.AST, value: str) -> bool:
+    return isinstance(node, ast.Constant) and node.value == value
 
 
 def _dotted(node: ast.AST) -> str | None:
