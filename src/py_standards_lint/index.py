@@ -25,6 +25,7 @@ from .config import Settings
 from .docstrings import documented_raises
 from .external import DEFAULT_SDK_MODULES, ExternalModel, functions_calling_out, module_model
 from .names import LOCAL, ImportMap
+from .sessions import SESSION_FACTORIES
 from .project import is_excluded, iter_python_files, module_name_for, relative_path
 
 COLUMN_CALLS = frozenset({"sqlalchemy.Column", "sqlalchemy.orm.mapped_column", "sqlalchemy.schema.Column"})
@@ -83,6 +84,10 @@ class ModuleSummary:
     lifespan_opaque: bool = False
     #: exception classes registered with ``add_exception_handler`` / ``@x.exception_handler``
     exception_handlers: set[str] = field(default_factory=set)
+    #: module-level names bound to a session factory (``SessionLocal = async_sessionmaker(...)``)
+    session_factories: set[str] = field(default_factory=set)
+    #: module-level tuple constants: ``RETRYABLE = (A, B)`` -> qualified names of the members
+    tuple_constants: dict[str, list[str]] = field(default_factory=dict)
     #: functions registered as exception handlers (``add_exception_handler(E, fn)``, decorated ones)
     exception_handler_functions: set[str] = field(default_factory=set)
     #: routers passed to ``include_router(R, include_in_schema=False)`` (qualified)
@@ -254,6 +259,13 @@ class _Summarizer:
                     if dependency:
                         for name in names:
                             self.s.di_aliases[name] = dependency
+        elif isinstance(value, ast.Call) and self.resolve(value.func) in SESSION_FACTORIES:
+            self.s.session_factories.update(names)
+        elif isinstance(value, ast.Tuple):
+            members = [self.resolve(e) for e in value.elts]
+            if members and all(members):
+                for name in names:
+                    self.s.tuple_constants[name] = [m for m in members if m]
         elif isinstance(value, ast.Call) and self.resolve(value.func) in TABLE_CALLS:
             columns = {
                 arg.args[0].value

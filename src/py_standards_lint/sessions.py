@@ -1,0 +1,198 @@
+"""DB session detection (RULES.md, *Names*), shared by PSL105 and PSL107.
+
+A **DB session** is a name annotated ``AsyncSession``/``Session`` (directly, inside
+``Annotated[...]``, ``Optional[...]`` or a ``X | None`` union) or with a configured
+session alias (``session-aliases``, default ``DbSession``, ``DbSessionReadOnly``); a name
+bound by ``async with <sessionmaker>() as s`` / ``s = <sessionmaker>()`` (a module-level
+``async_sessionmaker(...)``/``sessionmaker(...)`` of this module or, through the project
+index, of another), or by ``AsyncSession(engine)``; or one of ``session-names`` (default
+``db``, ``session``, ``db_session``), also as ``self.<name>``.
+
+Only a plain name (or ``self.x``/``cls.x``) is ever a session: ``request.session.get(...)``
+and ``@router.get(...)`` are not session calls.
+
+Rules own a :class:`SessionTracker` and forward ``visit_FunctionDef``/``leave_FunctionDef``,
+``visit_WithItem`` and ``visit_Assign`` to it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from .names import LOCAL, dotted_name, iter_toplevel, string_value
+
+if TYPE_CHECKING:
+    from .context import FileContext
+
+SESSION_TYPES = frozenset(
+    {
+        "sqlalchemy.ext.asyncio.AsyncSession",
+        "sqlalchemy.ext.asyncio.session.AsyncSession",
+        "sqlalchemy.orm.Session",
+        "sqlalchemy.orm.session.Session",
+        "sqlmodel.Session",
+        "sqlmodel.ext.asyncio.session.AsyncSession",
+    }
+)
+SESSION_FACTORIES = frozenset(
+    {
+        "sqlalchemy.ext.asyncio.async_sessionmaker",
+        "sqlalchemy.ext.asyncio.session.async_sessionmaker",
+        "sqlalchemy.orm.sessionmaker",
+        "sqlalchemy.orm.session.sessionmaker",
+    }
+)
+#: SQLAlchemy statement builders (a route or service building SQL itself)
+QUERY_BUILDERS = frozenset(
+    {
+        *(f"{m}.{b}" for m in ("sqlalchemy", "sqlalchemy.sql", "sqlalchemy.sql.expression") for b in ("select", "insert", "update", "delete", "text")),
+        "sqlalchemy.future.select",
+        "sqlalchemy.dialects.postgresql.insert",
+        "sqlalchemy.dialects.postgresql.dml.insert",
+        "sqlalchemy.dialects.mysql.insert",
+        "sqlalchemy.dialects.sqlite.insert",
+        "sqlmodel.select",
+    }
+)
+UNION_WRAPPERS = frozenset({"typing.Optional", "typing.Union", "typing.Annotated"})
+
+
+class SessionTracker:
+    """Which names mean a DB session at the current point of the traversal."""
+
+    def __init__(self, ctx: "FileContext") -> None:
+        self.ctx = ctx
+        self.aliases = frozenset(ctx.settings["session-aliases"])
+        self.names = frozenset(ctx.settings["session-names"])
+        #: per enclosing function: the session names bound there (inherited by nested defs)
+        self.stack: list[set[str]] = [set()]
+        self.local_factories = self._module_factories()
+
+    # -- what is a session ---------------------------------------------------------------
+    def is_session_annotation(self, node: cst.BaseExpression | None) -> bool:
+        if node is None:
+            return False
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            dotted = dotted_name(node) or ""
+            if dotted.split(".")[-1] in self.aliases:
+                return True
+            return self.ctx.names.resolve(node) in SESSION_TYPES
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            text = string_value(node)
+            if text is None:
+                return False
+            try:
+                return self.is_session_annotation(cst.parse_expression(text))
+            except cst.ParserSyntaxError:
+                return False
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            return self.is_session_annotation(node.left) or self.is_session_annotation(node.right)
+        if isinstance(node, cst.Subscript):
+            if self.ctx.names.resolve(node.value) not in UNION_WRAPPERS:
+                return False
+            elements = [e.slice.value for e in node.slice if isinstance(e.slice, cst.Index)]
+            if self.ctx.names.resolve(node.value) == "typing.Annotated":
+                elements = elements[:1]
+            return any(self.is_session_annotation(e) for e in elements)
+        return False
+
+    def is_factory_call(self, node: cst.BaseExpression | None) -> bool:
+        """``SessionLocal()`` (a session factory) or ``AsyncSession(engine)``."""
+        if isinstance(node, cst.Await):
+            node = node.expression
+        if not isinstance(node, cst.Call):
+            return False
+        if isinstance(node.func, cst.Name) and node.func.value in self.local_factories:
+            return True
+        qualified = self.ctx.names.resolve(node.func)
+        if qualified is None:
+            return False
+        if qualified in SESSION_TYPES:
+            return True
+        if qualified.startswith(LOCAL + "."):
+            return qualified[len(LOCAL) + 1 :] in self.local_factories
+        index = self.ctx.index
+        found = index.split(qualified) if index is not None else None
+        return bool(found and found[1] in found[0].session_factories)
+
+    def is_session(self, node: cst.BaseExpression | None) -> bool:
+        """Is this receiver expression a DB session here?"""
+        if isinstance(node, cst.Name):
+            return node.value in self.names or node.value in self.stack[-1]
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value in ("self", "cls"):
+            return node.attr.value in self.names
+        return False
+
+    # -- traversal hooks --------------------------------------------------------------------
+    def enter_function(self, node: cst.FunctionDef) -> None:
+        current = set(self.stack[-1])
+        p = node.params
+        for param in (*p.posonly_params, *p.params, *p.kwonly_params):
+            name = param.name.value
+            annotation = param.annotation.annotation if param.annotation is not None else None
+            if self.is_session_annotation(annotation):
+                current.add(name)
+            else:
+                current.discard(name)  # shadowed by a parameter that is no session
+        self.stack.append(current)
+
+    def leave_function(self) -> None:
+        self.stack.pop()
+
+    def with_item(self, node: cst.WithItem) -> None:
+        if node.asname is not None and isinstance(node.asname.name, cst.Name) and self.is_factory_call(node.item):
+            self.stack[-1].add(node.asname.name.value)
+
+    def assign(self, node: cst.Assign | cst.AnnAssign) -> None:
+        if isinstance(node, cst.AnnAssign):
+            if isinstance(node.target, cst.Name) and (
+                self.is_session_annotation(node.annotation.annotation) or self.is_factory_call(node.value)
+            ):
+                self.stack[-1].add(node.target.value)
+            return
+        if self.is_factory_call(node.value):
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    self.stack[-1].add(target.target.value)
+
+    def _module_factories(self) -> set[str]:
+        found: set[str] = set()
+        for stmt, _ in iter_toplevel(self.ctx.module.body, self.ctx.names.imports):
+            if isinstance(stmt, cst.Assign) and isinstance(stmt.value, cst.Call):
+                if self.ctx.names.resolve(stmt.value.func) in SESSION_FACTORIES:
+                    found.update(t.target.value for t in stmt.targets if isinstance(t.target, cst.Name))
+        return found
+
+
+def is_query_builder(ctx: "FileContext", call: cst.Call) -> bool:
+    return ctx.names.resolve(call.func) in QUERY_BUILDERS
+
+
+class SessionAware:
+    """Mixin for rules: keeps ``self.sessions`` (a :class:`SessionTracker`) in step with the traversal."""
+
+    ctx: "FileContext"
+
+    @property
+    def sessions(self) -> SessionTracker:
+        tracker = self.__dict__.get("_sessions")
+        if tracker is None:
+            tracker = self.__dict__["_sessions"] = SessionTracker(self.ctx)
+        return tracker
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.sessions.enter_function(node)
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.sessions.leave_function()
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        self.sessions.with_item(node)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self.sessions.assign(node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self.sessions.assign(node)
