@@ -62,6 +62,15 @@ NON_JSON = "non-json"
 OTHER = "other"  # a known class that is no response class (a pydantic model, ``dict``)
 
 
+OPENAPI_EXEMPT = Option(
+    "openapi-exempt",
+    "list",
+    (),
+    "Globs exempt from PSL604/PSL605: `/...` patterns match route paths (router prefix included, e.g. "
+    '"/internal/**"); other patterns match module paths or names (e.g. "app/routes/pages.py", "app.routes.admin").',
+)
+
+
 def known_response(qualified: str | None) -> str | None:
     """``"JSONResponse"``-style bare name of a FastAPI/Starlette response class, else ``None``."""
     if qualified is None:
@@ -356,6 +365,32 @@ class RouteModel:
             groups.setdefault(route.router, []).append(route)
         return groups
 
+    def is_json_api(self, route: Route) -> bool | None:
+        """Is the route a JSON API route (in the OpenAPI schema, answering JSON)? ``None`` when
+        that cannot be told (``**kwargs``, a response class the index cannot resolve)."""
+        if route.is_websocket:
+            return False
+        in_schema = route.include_in_schema
+        if in_schema is not True:
+            return in_schema
+        response_class = route.kwarg("response_class")
+        if response_class is None and route.router_info is not None:
+            if route.router_info.has_star_kwargs:
+                return None
+            response_class = route.router_info.default_response_class
+        if response_class is not None:
+            kind = self.response_kind(response_class)
+            if kind != JSON:
+                return False if kind == NON_JSON else None
+        endpoint = route.endpoint
+        if endpoint is not None and endpoint.returns is not None:
+            kind = self.response_kind(endpoint.returns)
+            if kind == NON_JSON:
+                return False
+            if kind is None:
+                return None
+        return True
+
     # -- response classes ----------------------------------------------------------
     def response_kind(self, expr: cst.BaseExpression | None) -> str | None:
         """What an annotation or a ``response_class=`` names: ``json``/``non-json`` for a (subclass
@@ -413,7 +448,7 @@ class RouteModel:
             if all(index.class_(b) is not None or not _may_be_response(b) for b in bases):
                 return OTHER
             return None
-        return None
+        return None if _may_be_response(qualified) else OTHER
 
 
 # -- helpers shared by the family-6 rules -----------------------------------------------

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from ...fixes import add_import
 from ...names import LOCAL, canonical, module_dotted, resolve_relative
 
 if TYPE_CHECKING:
@@ -31,6 +30,8 @@ def import_name(ctx: "FileContext", module: str, name: str) -> tuple[str, list[E
     existing = _from_import(ctx, module)
     if existing is not None:
         return name, [(existing, _with_alias(existing, name))]
+    from ...fixes import add_import  # late: fixes imports the engine
+
     edit = add_import(ctx.module, f"from {module} import {name}")
     return name, [edit] if edit is not None else []
 

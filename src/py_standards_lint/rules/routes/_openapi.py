@@ -1,0 +1,120 @@
+"""PSL604 / PSL605 share everything but the keyword they look for."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import libcst as cst
+
+from ...layers import ROUTES
+from ...routes import OPENAPI_EXEMPT, exempt_by_globs, route_label
+from ...rule import Invalid, Rule, Valid
+
+HEAD = "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n"
+
+
+def cases(keyword: str, other: str) -> tuple[tuple[Valid, ...], tuple[Invalid, ...]]:
+    """Valid / invalid cases for the rule requiring ``keyword=`` (``other`` is the sibling's keyword)."""
+    both = 'summary="S", responses={404: {"description": "Not found"}}'
+    only_other = f"{other}=X"
+    valid = (
+        Valid(HEAD + f'@router.get("/items", {both})\nasync def items() -> list[dict]: ...\n'),
+        Valid(HEAD + f'@router.get("/items", {keyword}=X)\nasync def items(): ...\n'),
+        Valid(HEAD + '@router.get("/health", include_in_schema=False)\nasync def health(): ...\n'),
+        Valid('from fastapi import APIRouter\n\npages = APIRouter(include_in_schema=False)\n\n@pages.get("/")\nasync def home(): ...\n'),
+        Valid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import HTMLResponse\n\n"
+            'router = APIRouter()\n\n@router.get("/page", response_class=HTMLResponse)\nasync def page(): ...\n'
+        ),
+        Valid(
+            "from fastapi import APIRouter\nfrom starlette.responses import StreamingResponse\n\n"
+            'router = APIRouter()\n\n@router.get("/export")\nasync def export() -> StreamingResponse: ...\n'
+        ),
+        Valid(
+            "from fastapi import APIRouter, Response\n\n"
+            'router = APIRouter()\n\n@router.get("/raw")\nasync def raw() -> Response: ...\n'
+        ),
+        Valid(
+            "import fastapi.responses as r\nfrom fastapi import APIRouter\n\n"
+            'router = APIRouter(default_response_class=r.PlainTextResponse)\n\n@router.post("/text")\nasync def text(): ...\n'
+        ),
+        # a local subclass of a non-JSON response
+        Valid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import Response\n\nclass CSVResponse(Response):\n    media_type = 'text/csv'\n\n"
+            'router = APIRouter()\n\n@router.get("/csv", response_class=CSVResponse)\nasync def csv(): ...\n'
+        ),
+        # a project subclass, through the index
+        Valid(
+            "from fastapi import APIRouter\nfrom app.core.responses import CSVResponse\n\n"
+            'router = APIRouter()\n\n@router.get("/csv", response_class=CSVResponse)\nasync def csv(): ...\n',
+            files={"app/core/responses.py": "from starlette.responses import Response\n\nclass CSVResponse(Response):\n    pass\n"},
+        ),
+        # out of the schema through include_router(..., include_in_schema=False), here and in main.py
+        Valid(
+            'from fastapi import APIRouter\n\nrouter = APIRouter()\ninternal = APIRouter()\n\n@internal.get("/metrics")\nasync def metrics(): ...\n\n'
+            'router.include_router(internal, include_in_schema=False)\n'
+        ),
+        Valid(
+            HEAD + '@router.get("/metrics")\nasync def metrics(): ...\n',
+            path="app/routes/internal.py",
+            files={"app/main.py": "from fastapi import FastAPI\nfrom app.routes.internal import router as internal_router\n\napp = FastAPI()\napp.include_router(internal_router, include_in_schema=False)\n"},
+        ),
+        Valid(HEAD + '@router.get("/internal/x")\nasync def x(): ...\n', settings={"openapi-exempt": ["/internal/**"]}),
+        Valid(HEAD + '@router.get("/x")\nasync def x(): ...\n', settings={"openapi-exempt": ["**/items.py"]}),
+        Valid(HEAD + '@router.websocket("/ws")\nasync def ws(websocket): ...\n'),
+        # cannot be told: **kwargs, an unknown response class
+        Valid(HEAD + 'DOCS = {}\n\n@router.get("/x", **DOCS)\nasync def x(): ...\n'),
+        Valid("from fastapi import APIRouter\nfrom somelib import MagicResponse\n\n" 'router = APIRouter()\n\n@router.get("/x", response_class=MagicResponse)\nasync def x(): ...\n'),
+        Valid(HEAD + '@router.get("/x", include_in_schema=SHOW)\nasync def x(): ...\n'),
+        Valid('from fastapi import FastAPI\n\napp = FastAPI(openapi_url=None)\n\n@app.get("/x")\nasync def x(): ...\n'),
+        Valid(HEAD + f'# @router.get("/x")\nTEXT = "@router.get(\'/x\') needs {keyword}="\n'),
+        Valid(HEAD + '@router.get("/items")\nasync def items(): ...\n', path="app/core/items.py"),
+    )
+    invalid = (
+        Invalid(HEAD + f'@router.get("/items", {only_other})\nasync def items() -> list[dict]: ...\n', line=5, col=1),
+        Invalid(
+            "from fastapi import FastAPI\nfrom fastapi.responses import ORJSONResponse\n\n"
+            'api = FastAPI(default_response_class=ORJSONResponse)\n\n@api.post("/x")\nasync def x(): ...\n',
+            line=6,
+            col=1,
+        ),
+        Invalid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import JSONResponse\n\n"
+            f'router = APIRouter(prefix="/v1")\nadmin = APIRouter()\n\n@admin.api_route("/x", methods=["GET", "POST"], response_class=JSONResponse)\n'
+            f'@router.delete("/x", {only_other})\nasync def x(): ...\n',
+            at=[(7, 1), (8, 1)],
+        ),
+        # a pydantic model, known through the index; a local one
+        Invalid(
+            "from fastapi import APIRouter\nfrom app.schemas import Item\n\n" 'router = APIRouter()\n\n@router.get("/x")\nasync def x() -> Item: ...\n',
+            line=6,
+            col=1,
+            files={"app/schemas.py": "from pydantic import BaseModel\n\nclass Item(BaseModel):\n    id: str\n"},
+        ),
+        Invalid(
+            "from fastapi import APIRouter\nfrom pydantic import BaseModel\n\nclass Item(BaseModel):\n    id: str\n\n"
+            'router = APIRouter()\n\n@router.get("/x")\nasync def x() -> Item | None: ...\n',
+            line=9,
+            col=1,
+        ),
+        Invalid(HEAD + '@router.get("/x", include_in_schema=True)\nasync def x(): ...\n', settings={"openapi-exempt": ["/other/**"]}, line=5, col=1),
+    )
+    return valid, invalid
+
+
+class OpenApiDocRule(Rule):
+    keyword: ClassVar[str] = ""
+    layers = frozenset({ROUTES})
+    needs_index = True
+    options = (OPENAPI_EXEMPT,)
+    example_path = "app/routes/items.py"
+
+    def visit_Module(self, node: cst.Module) -> None:
+        model = self.ctx.routes
+        exempt = self.ctx.settings["openapi-exempt"]
+        for route in model.routes:
+            if self.keyword in route.kwargs or route.has_star_kwargs:
+                continue
+            if model.is_json_api(route) is not True or exempt_by_globs(exempt, self.ctx, route):
+                continue
+            self.report(route.decorator, self.message.format(route=route_label(route)))
