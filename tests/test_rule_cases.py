@@ -59,5 +59,6 @@ def test_rule_is_complete(rule) -> None:
 @pytest.mark.parametrize("rule", [r for r in ALL_RULES if r.code != "PSL000"], ids=lambda r: r.code)
 def test_docs_examples(rule) -> None:
     """The documented failing example is flagged; the corrected one is not."""
-    assert positions(lint(rule.example, rule.example_path), rule.code)
-    assert not positions(lint(rule.use_instead, rule.example_path), rule.code)
+    opt_in = {} if getattr(rule, "default_enabled", True) else {"extend-select": [rule.code]}
+    assert positions(lint(rule.example, rule.example_path, opt_in), rule.code)
+    assert not positions(lint(rule.use_instead, rule.example_path, opt_in), rule.code)

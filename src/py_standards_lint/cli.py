@@ -18,7 +18,7 @@ from .config import ConfigError
 from .engine import Run, RunOptions
 from .finding import FileResult
 from .parallel import default_jobs
-from .reporters import REPORTERS
+from .reporters import REPORTERS, STATISTICS_FORMATS, write_report
 from .rules import ALL_RULES, FAMILIES, lookup
 
 app = typer.Typer(
@@ -32,6 +32,10 @@ app = typer.Typer(
 class OutputFormat(str, Enum):
     text = "text"
     json = "json"
+    json_lines = "json-lines"
+    github = "github"
+    sarif = "sarif"
+    grouped = "grouped"
 
 
 def _err(message: str) -> None:
@@ -64,9 +68,17 @@ def check(
     extend_select: Optional[List[str]] = typer.Option(None, "--extend-select", help="Codes to enable on top of `select`."),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Codes, prefixes or names to disable."),
     output_format: OutputFormat = typer.Option(OutputFormat.text, "--output-format", help="How to print findings."),
+    output_file: Optional[Path] = typer.Option(None, "--output-file", "-o", help="Write the report to this file instead of stdout."),
+    exit_zero: bool = typer.Option(False, "--exit-zero", help="Exit 0 even when there are findings (errors still exit 2)."),
+    statistics: bool = typer.Option(False, "--statistics", help="Print the number of findings per code instead of the findings."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the report: no summary or warnings on stderr."),
+    add_noqa: bool = typer.Option(False, "--add-noqa", help="Append `# noqa: CODE` to every finding's line (baseline legacy code)."),
+    show_settings: bool = typer.Option(False, "--show-settings", help="Print the resolved settings for the first path and exit."),
     stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="Path of the code read from stdin (decides layer and config)."),
     config: Optional[Path] = typer.Option(None, "--config", help="Use this pyproject.toml."),
     isolated: bool = typer.Option(False, "--isolated", help="Ignore all configuration files."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .py-standards-lint-cache/."),
 ) -> None:
     """Check files and folders (default: the current folder)."""
     options = RunOptions(
@@ -76,9 +88,14 @@ def check(
     warnings: list[str] = []
     run = Run(options, warn=warnings.append)
     targets = paths or ["."]
+    if show_settings:
+        from .show_settings import show
+
+        raise typer.Exit(show(run, Path(stdin_filename if targets[0] == "-" and stdin_filename else targets[0]), _err))
+    if statistics and output_format.value not in STATISTICS_FORMATS:
+        _err(f"error: --statistics cannot be combined with --output-format {output_format.value}")
+        raise typer.Exit(2)
     results: list[FileResult] = []
-    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .py-standards-lint-cache/."),
     try:
         if "-" in targets:
             data = sys.stdin.buffer.read()
@@ -93,10 +110,23 @@ def check(
         _err(f"error: {exc}")
         raise typer.Exit(2)
     for message in warnings:
-        _err(f"warning: {message}")
+        if not quiet:
+            _err(f"warning: {message}")
     findings = sorted(f for r in results for f in r.findings)
-    REPORTERS[output_format.value](findings, sys.stdout)
-    sys.stdout.flush()
+    if add_noqa:
+        from .add_noqa import add_noqa_to_files
+
+        added, noqa_errors = add_noqa_to_files(results)
+        for message in noqa_errors:
+            _err(f"error: {message}")
+        if not quiet:
+            _err(f"Added {added} noqa directive{'s' if added != 1 else ''}.")
+        raise typer.Exit(2 if noqa_errors or any(r.errors or r.read_error for r in results) else 0)
+    try:
+        write_report(findings, output_format.value, output_file, show_statistics=statistics)
+    except OSError as exc:
+        _err(f"error: cannot write {output_file}: {exc.strerror or exc}")
+        raise typer.Exit(2)
     errors = [e for r in results for e in r.errors]
     unreadable = [r.read_error for r in results if r.read_error]
     for error in errors:
@@ -104,10 +134,11 @@ def check(
     for message in unreadable:
         _err(f"error: {message}")
     files = len(results)
-    _err(f"{len(findings)} finding{'s' if len(findings) != 1 else ''} in {files} file{'s' if files != 1 else ''} checked.")
+    if not quiet:
+        _err(f"{len(findings)} finding{'s' if len(findings) != 1 else ''} in {files} file{'s' if files != 1 else ''} checked.")
     if errors or unreadable:
         raise typer.Exit(2)
-    raise typer.Exit(1 if findings else 0)
+    raise typer.Exit(1 if findings and not exit_zero else 0)
 
 
 @app.command()

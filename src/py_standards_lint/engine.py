@@ -225,27 +225,27 @@ def lint_source(
     except Exception as exc:  # the engine itself failed on this file
         result.errors.append(InternalError(display_path, "engine", f"{type(exc).__name__}: {exc}"))
         return result
-    if not ctx.reports:
+    check_noqa = any(r.code == noqa.UNUSED_NOQA for r in active)  # opt-in PSL001
+    if not ctx.reports and not check_noqa:
         return result
-    try:
-        positions = wrapper.resolve(PositionProvider)
-    except Exception as exc:
-        result.errors.append(InternalError(display_path, "engine", f"positions: {type(exc).__name__}: {exc}"))
-        return result
-    findings = [f for f in (_to_finding(display_path, rep, positions) for rep in ctx.reports) if f]
-    if apply_noqa:
+    findings: list[Finding] = []
+    if ctx.reports:
+        try:
+            positions = wrapper.resolve(PositionProvider)
+        except Exception as exc:
+            result.errors.append(InternalError(display_path, "engine", f"positions: {type(exc).__name__}: {exc}"))
+            return result
+        findings = [f for f in (_to_finding(display_path, rep, positions) for rep in ctx.reports) if f]
+    if check_noqa or apply_noqa:
         text = source if isinstance(source, str) else decode(source, module.encoding)
-        findings = noqa.filter_findings(findings, text)
+        if check_noqa:
+            findings += noqa.unused_directives(findings, text, display_path, candidates)
+        if apply_noqa:
+            findings = noqa.filter_findings(findings, text)
     result.findings.extend(sorted(set(findings)))
     return result
 
 
-def _error_position(source: bytes | str, exc: cst.ParserSyntaxError) -> tuple[int, int]:
-    """Where the file is broken: CPython's position when it agrees the file is broken (it is
-    more precise), else the one in libcst's message."""
-    try:
-        compile(source, "<checked>", "exec", dont_inherit=True, flags=0x400)  # PyCF_ONLY_AST
-    except SyntaxError as err:
 def prefilter(candidates: Sequence[type[Rule]], layer: str | None, data: bytes) -> list[type[Rule]]:
     """The rules that can fire on a file: in its layer, and with one of their needles in its text
     (each distinct needle searched once per file, however many rules share it)."""
@@ -279,6 +279,12 @@ def _compiles(source: bytes | str) -> bool:
     return True
 
 
+def _error_position(source: bytes | str, exc: cst.ParserSyntaxError) -> tuple[int, int]:
+    """Where the file is broken: CPython's position when it agrees the file is broken (it is
+    more precise), else the one in libcst's message."""
+    try:
+        compile(source, "<checked>", "exec", dont_inherit=True, flags=0x400)  # PyCF_ONLY_AST
+    except SyntaxError as err:
         if err.lineno:
             return err.lineno, max(err.offset or 1, 1)
     except (ValueError, RecursionError, MemoryError):
@@ -335,16 +341,16 @@ class RunOptions:
     ignore: tuple[str, ...] | None = None
     config_file: Path | None = None
     isolated: bool = False
+    #: worker processes (``--jobs``); 1 lints in this process
+    jobs: int = 1
+    #: read and write ``.py-standards-lint-cache/`` (the CLI's default; ``--no-cache`` turns it off)
+    cache: bool = False
 
     def apply(self, settings: Settings) -> Settings:
         overrides = {}
         if self.select is not None:
             overrides["select"] = self.select
         if self.extend_select is not None:
-    #: worker processes (``--jobs``); 1 lints in this process
-    jobs: int = 1
-    #: read and write ``.py-standards-lint-cache/`` (the CLI's default; ``--no-cache`` turns it off)
-    cache: bool = False
             overrides["extend-select"] = self.extend_select
         if self.ignore is not None:
             overrides["ignore"] = tuple(settings["ignore"]) + self.ignore
@@ -363,15 +369,15 @@ class Run:
         self.warn = warn
         self._settings: dict[Path, Settings] = {}
         self._indexes: dict[Path, ProjectIndex] = {}
+        self._index_fingerprints: dict[Path, str] = {}
+        self._settings_fingerprints: dict[int, str] = {}
+        self.caches = Caches(self.options.cache)
 
     def settings_for(self, path: Path) -> Settings:
         folder = path.parent.resolve()
         settings = self._settings.get(folder)
         if settings is None:
             raw = settings_for_folder(
-        self._index_fingerprints: dict[Path, str] = {}
-        self._settings_fingerprints: dict[int, str] = {}
-        self.caches = Caches(self.options.cache)
                 str(folder),
                 str(self.options.config_file) if self.options.config_file else None,
                 self.options.isolated,
@@ -392,20 +398,14 @@ class Run:
             self._indexes[settings.root] = index
         return index
 
-    def lint_file(self, path: Path, data: bytes | None = None, display: str | None = None) -> FileResult | None:
-        """Lint one file (``data`` given for stdin); ``None`` when the file is excluded."""
-        settings = self.settings_for(path)
-        relpath = relative_path(path, settings.root)
-        if is_excluded(relpath, settings):
-            return None
     def _fingerprint(self, settings: Settings) -> str:
         found = self._settings_fingerprints.get(id(settings))
         if found is None:
             found = self._settings_fingerprints[id(settings)] = settings.fingerprint()
         return found
 
-        display = display or str(path)
-        if data is None:
+    def lint_file(self, path: Path, data: bytes | None = None, display: str | None = None) -> FileResult | None:
+        """Lint one file (``data`` given for stdin); ``None`` when the file is excluded."""
         result = self._lint_all([self._prepare(path, data, display)])[0]
         self.caches.save()
         return result
@@ -421,6 +421,12 @@ class Run:
 
     def _prepare(self, path: Path, data: bytes | None = None, display: str | None = None) -> "FileResult | _Pending | None":
         """A file's result when the cache (or a read error) already gives it, else what linting it needs."""
+        settings = self.settings_for(path)
+        relpath = relative_path(path, settings.root)
+        if is_excluded(relpath, settings):
+            return None
+        display = display or str(path)
+        if data is None:
             try:
                 data = path.read_bytes()
             except OSError as exc:

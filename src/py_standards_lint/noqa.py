@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from .finding import Finding
 
@@ -20,18 +20,25 @@ NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]*(?:[,\s]+[A-Z]+[0-9]*)*
 ALL = None
 
 
-def directives(source: str) -> dict[int, frozenset[str] | None]:
-    """line -> codes silenced there (``None``: everything)."""
-    found: dict[int, frozenset[str] | None] = {}
+UNUSED_NOQA = "PSL001"
+
+
+def comments(source: str) -> list[tuple[int, int, str]]:
+    """``(line, 0-based column, text)`` of every comment token."""
     try:
-        comments = [
-            (tok.start[0], tok.string)
+        return [
+            (tok.start[0], tok.start[1], tok.string)
             for tok in tokenize.generate_tokens(io.StringIO(source).readline)
             if tok.type == tokenize.COMMENT
         ]
     except (tokenize.TokenError, SyntaxError, IndentationError):
-        comments = [(n, line[line.index("#") :]) for n, line in enumerate(source.splitlines(), 1) if "#" in line]
-    for line, text in comments:
+        return [(n, line.index("#"), line[line.index("#") :]) for n, line in enumerate(source.splitlines(), 1) if "#" in line]
+
+
+def directives(source: str) -> dict[int, frozenset[str] | None]:
+    """line -> codes silenced there (``None``: everything)."""
+    found: dict[int, frozenset[str] | None] = {}
+    for line, _col, text in comments(source):
         match = NOQA.search(text)
         if not match:
             continue
@@ -59,3 +66,45 @@ def filter_findings(findings: Iterable[Finding], source: str) -> list[Finding]:
         return findings
     table = directives(source)
     return [f for f in findings if not is_silenced(f, table)]
+
+
+def unused_directives(findings: Sequence[Finding], source: str, path: str, enabled: Iterable[type]) -> list[Finding]:
+    """PSL001 findings: ``# noqa: PSL...`` codes that silence none of ``findings`` (the file's
+    findings before suppression). Only our own codes are judged, and only codes whose rules all
+    ran on the file (a code of a rule ignored there, or an unknown code, proves nothing); a bare
+    ``# noqa`` may be meant for another flake8 plugin and is never reported."""
+    from .rules import ALL_RULES
+
+    if "noqa" not in source.lower():
+        return []
+    ran = {r.code for r in enabled}
+    out: list[Finding] = []
+    for line, col, text in comments(source):
+        match = NOQA.search(text)
+        if not match or match.group("codes") is None:
+            continue
+        unused: list[str] = []
+        for code in (c.upper() for c in re.split(r"[,\s]+", match.group("codes")) if c):
+            if not code.startswith("PSL") or UNUSED_NOQA.startswith(code):
+                continue
+            named = [r.code for r in ALL_RULES if r.code.startswith(code)]
+            if not named or any(c not in ran for c in named):
+                continue
+            if not any(f.code.startswith(code) and line in (f.noqa_lines or (f.line,)) for f in findings):
+                unused.append(code)
+        if unused:
+            start = col + match.start()
+            out.append(
+                Finding(
+                    path=path,
+                    line=line,
+                    column=start + 1,
+                    code=UNUSED_NOQA,
+                    end_line=line,
+                    end_column=col + match.end() + 1,
+                    name="unused-noqa",
+                    message=f"Unused noqa directive: nothing here is reported as {', '.join(unused)}",
+                    noqa_lines=(line,),
+                )
+            )
+    return out

@@ -2,6 +2,11 @@
 
 A selector is a code (``PSL101``), a code prefix (``PSL1``, ``PSL``) or a rule's
 kebab name (``http-exception-in-service``). An unknown selector is a config error.
+
+Opt-in rules (``default_enabled = False``, e.g. PSL001 unused-noqa) are enabled only
+by a selector naming them exactly (their code or name), never by a prefix.
+``per-file-ignores`` globs are matched against the path relative to the folder of the
+config file that declares them.
 """
 
 from __future__ import annotations
@@ -30,19 +35,25 @@ def matching(selector: str, rules: Sequence[type[Rule]] | None = None) -> list[t
     return found
 
 
-def _codes(selectors: Iterable[str], key: str) -> set[str]:
+def _codes(selectors: Iterable[str], key: str, enabling: bool = False) -> set[str]:
     out: set[str] = set()
     for selector in selectors:
         try:
-            out.update(r.code for r in matching(selector))
+            found = matching(selector)
         except ConfigError as exc:
             raise ConfigError(f"{key}: {exc}") from None
+        exact = selector.strip().upper()
+        out.update(
+            r.code
+            for r in found
+            if not enabling or getattr(r, "default_enabled", True) or r.code == exact or r.name == selector.strip().lower()
+        )
     return out
 
 
 @lru_cache(maxsize=64)
 def _enabled(select: tuple[str, ...], extend: tuple[str, ...], ignore: tuple[str, ...]) -> frozenset[str]:
-    chosen = _codes(select, "select") | _codes(extend, "extend-select")
+    chosen = _codes(select, "select", enabling=True) | _codes(extend, "extend-select", enabling=True)
     return frozenset(chosen - _codes(ignore, "ignore"))
 
 
@@ -57,9 +68,22 @@ def validate(settings: Settings) -> None:
         _codes(selectors, f"per-file-ignores.{pattern}")
 
 
+def _config_relative(settings: Settings, relpath: str) -> str:
+    """``relpath`` (relative to the project root) made relative to the config file's folder."""
+    config = settings.config_file
+    if config is None or config.parent == settings.root:
+        return relpath
+    try:
+        return (settings.root / relpath).relative_to(config.parent).as_posix()
+    except ValueError:
+        return relpath
+
+
 def rules_for_file(settings: Settings, relpath: str) -> list[type[Rule]]:
     enabled = enabled_codes(settings)
     ignored: set[str] = set()
+    if settings["per-file-ignores"]:
+        relpath = _config_relative(settings, relpath)
     for pattern, selectors in settings["per-file-ignores"].items():
         if globs.match(pattern, relpath):
             ignored |= _codes(selectors, f"per-file-ignores.{pattern}")
