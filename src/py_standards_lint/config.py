@@ -79,12 +79,19 @@ def _layers(key: str, value: Any) -> dict[str, tuple[str, ...]]:
     return {str(k): _str_list(f"{key}.{k}", v) for k, v in value.items()}
 
 
+def _str_map(key: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+        raise ConfigError(f"{key}: expected a table of name = \"name\" strings, got {value!r}")
+    return {str(k): v for k, v in value.items()}
+
+
 KINDS: dict[str, Callable[[str, Any], Any]] = {
     "list": _str_list,
     "regex": _regex,
     "bool": _bool,
     "str": _str,
     "glob-map": _glob_map,
+    "str-map": _str_map,
     "layers": _layers,
 }
 
