@@ -231,6 +231,15 @@ def with_extra(
             continue
         new_args.append(replace.get(id(arg), arg))
     if not inserted and entries:
+        if new_args and isinstance(new_args[-1].comma, cst.Comma):
+            # appended after a trailing comma: indent like the argument before it
+            if len(new_args) > 1 and isinstance(new_args[-2].comma, cst.Comma):
+                between = new_args[-2].comma
+            elif isinstance(call.whitespace_before_args, cst.ParenthesizedWhitespace):
+                between = cst.Comma(whitespace_after=call.whitespace_before_args)
+            else:
+                between = _COMMA
+            new_args[-1] = new_args[-1].with_changes(comma=between)
         new_args.append(_extra_arg(entries))
     # commas: every argument but the last needs one; the last keeps the original trailing comma
     last_comma = call.args[-1].comma if call.args else cst.MaybeSentinel.DEFAULT
