@@ -1,0 +1,179 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from ...engine import walk
+from ...external import call_parts_cst, local_clients_cst
+from ...hierarchy import BROAD, qualify
+from ...names import dotted_name
+from ...rule import NOT_TESTS, Invalid, Rule, Valid
+
+SERVICE = "import httpx\n\n"
+FILES = {
+    "app/__init__.py": "",
+    "app/clients/__init__.py": "",
+    "app/clients/github.py": (
+        "import httpx\n\nasync def fetch(url):\n    async with httpx.AsyncClient() as c:\n        return await c.get(url)\n\n"
+        "def local_only(x):\n    return x\n"
+    ),
+}
+
+
+def ends_in_raise(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
+    body = handler.body
+    if isinstance(body, cst.IndentedBlock):
+        last = body.body[-1] if body.body else None
+        if isinstance(last, cst.SimpleStatementLine):
+            return isinstance(last.body[-1], cst.Raise)
+        return False
+    if isinstance(body, cst.SimpleStatementSuite):
+        return isinstance(body.body[-1], cst.Raise)
+    return False
+
+
+class BroadExceptExternalCall(Rule):
+    code = "PSL202"
+    name = "broad-except-external-call"
+    message = "Broad `except` around an external call: catch the client's specific exceptions (e.g. `httpx.HTTPStatusError`)"
+    skip_layers = NOT_TESTS
+    needs_index = True
+    requires_text = ("except",)
+    example_path = "app/services/github.py"
+    why = (
+        "The standards catch specific exceptions around external API calls and chain them into a domain "
+        "error. `except Exception` around an HTTP or SDK call also swallows programming errors (a typo, "
+        "a `KeyError` in the response handling) and turns them into a silent fallback."
+    )
+    example = """\
+import httpx
+
+async def fetch_repo(client: httpx.AsyncClient, url: str) -> dict | None:
+    try:
+        response = await client.get(url)
+        response.raise_for_status()
+    except Exception:
+        return None
+    return response.json()
+"""
+    use_instead = """\
+import httpx
+
+async def fetch_repo(client: httpx.AsyncClient, url: str) -> dict:
+    try:
+        response = await client.get(url)
+        response.raise_for_status()
+    except httpx.HTTPStatusError as e:
+        raise ExternalServiceError("Upstream service error") from e
+    return response.json()
+"""
+    valid = (
+        Valid(SERVICE + "async def f(url):\n    try:\n        return await httpx.get(url)\n    except httpx.HTTPError:\n        return None\n"),
+        Valid(SERVICE + "async def f(url):\n    try:\n        return await httpx.get(url)\n    except Exception:\n        log()\n        raise\n"),
+        Valid(SERVICE + "async def f(url):\n    try:\n        return await httpx.get(url)\n    except Exception as e:\n        raise Upstream() from e\n"),
+        Valid("def f(x):\n    try:\n        return int(x)\n    except Exception:\n        return None\n"),
+        Valid("async def f(get_client, url):\n    client = get_client()\n    try:\n        return await client.get(url)\n    except Exception:\n        return None\n"),
+        Valid("from app.clients.github import local_only\n\ndef f():\n    try:\n        local_only(1)\n    except Exception:\n        pass\n", files=FILES),
+        Valid("from app.clients.lazy import fetch\n\ndef f():\n    try:\n        fetch(1)\n    except Exception:\n        pass\n", files=FILES),
+        Valid(SERVICE + "def f(url):\n    try:\n        def later():\n            return httpx.get(url)\n    except Exception:\n        pass\n"),
+        Valid(SERVICE + "def f(url):\n    try:\n        x = 1\n    except Exception:\n        httpx.post(url)\n"),
+        Valid(SERVICE + "def f(url):\n    try:\n        httpx.get(url)\n    except Exception:\n        pass\n", path="tests/test_github.py"),
+        Valid("# try: httpx.get(url)\n# except Exception: pass\nx = 'except Exception'\n"),
+    )
+    invalid = (
+        Invalid(SERVICE + "async def f(url):\n    try:\n        return await httpx.get(url)\n    except Exception:\n        return None\n", line=6, col=5),
+        Invalid(SERVICE + "def f(url):\n    try:\n        httpx.get(url)\n    except:\n        pass\n", line=6, col=5),
+        Invalid(SERVICE + "def f(url):\n    try:\n        httpx.get(url)\n    except (ValueError, BaseException) as e:\n        log(e)\n", line=6, col=5),
+        Invalid(
+            SERVICE + "def f(url):\n    try:\n        httpx.get(url)\n    except httpx.HTTPError:\n        pass\n    except Exception:\n        pass\n",
+            line=8, col=5,
+        ),
+        Invalid(
+            SERVICE + "_client = httpx.AsyncClient()\n\nasync def f(url):\n    try:\n        r = await _client.get(url)\n"
+            "        r.raise_for_status()\n    except Exception:\n        return None\n",
+            line=9, col=5,
+        ),
+        Invalid(
+            SERVICE + "async def _get() -> httpx.AsyncClient:\n    return CLIENT\n\nasync def f(url):\n"
+            "    client = await _get()\n    try:\n        return await client.get(url)\n    except Exception:\n        return None\n",
+            line=10, col=5,
+        ),
+        Invalid(
+            SERVICE + "def _fetch(url):\n    return httpx.get(url)\n\ndef _wrapper(url):\n    return _fetch(url)\n\n"
+            "def f(url):\n    try:\n        _wrapper(url)\n    except Exception:\n        pass\n",
+            line=12, col=5,
+        ),
+        Invalid("from app.clients.github import fetch\n\nasync def f():\n    try:\n        await fetch('u')\n    except Exception:\n        return None\n", line=6, col=5, files=FILES),
+        Invalid("from app.clients import github as gh\n\nasync def f():\n    try:\n        await gh.fetch('u')\n    except Exception:\n        return None\n", line=6, col=5, files=FILES),
+        Invalid("import openai\n\ndef f():\n    try:\n        openai.OpenAI().models.list()\n    except Exception:\n        return []\n", line=6, col=5),
+        Invalid(
+            SERVICE + "async def f(url):\n    async with httpx.AsyncClient() as c:\n        try:\n            return await c.get(url)\n"
+            "        except Exception:\n            return None\n",
+            line=7, col=9,
+        ),
+    )
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self._check(node)
+
+    def visit_TryStar(self, node: cst.TryStar) -> None:
+        self._check(node)
+
+    def _check(self, node: cst.Try | cst.TryStar) -> None:
+        broad = [h for h in node.handlers if self._is_broad(h.type) and not ends_in_raise(h)]
+        if not broad or self.ctx.summary is None or not self._calls_out(node.body):
+            return
+        for handler in broad:
+            self.report(handler)
+
+    def _is_broad(self, expr: cst.BaseExpression | None) -> bool:
+        if expr is None:
+            return True
+        if isinstance(expr, cst.Tuple):
+            return any(self._is_broad(e.value) for e in expr.elements)
+        qualified = qualify(self.ctx.summary, dotted_name(expr))
+        if qualified is None:
+            return False
+        if qualified in BROAD:
+            return True
+        module, _, name = qualified.rpartition(".")
+        summary = self.ctx.summary
+        members = summary.tuple_constants.get(name, []) if summary and module == summary.name else []
+        return bool(set(members) & BROAD)
+
+    def _calls_out(self, body: cst.BaseSuite) -> bool:
+        summary = self.ctx.summary
+        model = summary.external
+        if model is None:
+            return False
+        outer = self.ctx.functions[0].node if self.ctx.functions else None
+        clients = local_clients_cst(outer, model, self.ctx.names.resolve) if outer is not None else set()
+        found = False
+        skip_depth = 0
+
+        def visit(n: cst.CSTNode) -> None:
+            nonlocal found, skip_depth
+            if isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                skip_depth += 1
+            if found or skip_depth or not isinstance(n, cst.Call):
+                return
+            if model.is_external(call_parts_cst(n), clients) or self._project_calls_out(n):
+                found = True
+
+        def leave(n: cst.CSTNode) -> None:
+            nonlocal skip_depth
+            if isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                skip_depth -= 1
+
+        walk(body, visit, leave)
+        return found
+
+    def _project_calls_out(self, call: cst.Call) -> bool:
+        summary = self.ctx.summary
+        qualified = qualify(summary, dotted_name(call.func))
+        if qualified is None:
+            return False
+        module, _, name = qualified.rpartition(".")
+        if module == summary.name:
+            fn = summary.functions.get(name)
+            return bool(fn and fn.calls_out)
+        return self.ctx.index.calls_out(qualified) if self.ctx.index is not None else False
