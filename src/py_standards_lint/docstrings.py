@@ -101,3 +101,28 @@ def args_entries(doc: str) -> list[ArgEntry]:
             cont.pop()
         entries.append(ArgEntry(match.group(1), offset, tuple(cont)))
     return entries
+
+
+_ARGS_HEADER = re.compile(r"^\s*(Args|Arguments):\s*$")
+
+
+def drop_args_entry(doc: str, entry: ArgEntry) -> str:
+    """``doc`` without ``entry``'s block (its line and continuation lines). When it was the
+    section's only entry, the ``Args:`` header goes too, with a blank line that would
+    otherwise be left doubled (or dangling before the closing quotes). Line endings kept."""
+    lines = doc.splitlines(keepends=True)
+    start = entry.offset
+    end = max((entry.offset, *entry.continuation))
+    entries = args_entries(doc)
+    if len(entries) == 1:
+        header = next((i for i in range(start - 1, -1, -1) if _ARGS_HEADER.match(lines[i])), None)
+        if header is not None and all(not lines[i].strip() for i in range(header + 1, start)):
+            start = header
+            before_blank = start > 0 and not lines[start - 1].strip()
+            after = end + 1
+            if before_blank and (after >= len(lines) or not lines[after].strip()):
+                start -= 1
+    kept = lines[:start] + lines[end + 1 :]
+    if end == len(lines) - 1 and kept:  # the entry ran up to the closing quotes
+        kept[-1] = kept[-1].rstrip("\r\n")
+    return "".join(kept)
