@@ -79,6 +79,9 @@ def check(
     isolated: bool = typer.Option(False, "--isolated", help="Ignore all configuration files."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .py-standards-lint-cache/."),
+    fix: bool = typer.Option(False, "--fix", help="Apply the safe fixes (written atomically), then report what remains."),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="With --fix or --diff: apply the unsafe fixes too."),
+    diff: bool = typer.Option(False, "--diff", help="Print a unified diff of what --fix would change; write nothing; exit 1 if there is a diff."),
 ) -> None:
     """Check files and folders (default: the current folder)."""
     options = RunOptions(
@@ -92,9 +95,33 @@ def check(
         from .show_settings import show
 
         raise typer.Exit(show(run, Path(stdin_filename if targets[0] == "-" and stdin_filename else targets[0]), _err))
+    if add_noqa and "-" in targets:
+        _err("error: --add-noqa cannot rewrite standard input")
+        raise typer.Exit(2)
     if statistics and output_format.value not in STATISTICS_FORMATS:
         _err(f"error: --statistics cannot be combined with --output-format {output_format.value}")
         raise typer.Exit(2)
+    if fix or diff:
+        from .writer import run_fix_command
+
+        def report(remaining: list) -> None:
+            write_report(remaining, output_format.value, output_file, show_statistics=statistics)
+
+        try:
+            code = run_fix_command(
+                run, targets, stdin_filename=stdin_filename, unsafe=unsafe_fixes, diff=diff,
+                report=report, err=_err, quiet=quiet, exit_zero=exit_zero,
+            )
+        except ConfigError as exc:
+            _err(f"error: {exc}")
+            raise typer.Exit(2)
+        except OSError as exc:
+            _err(f"error: {exc}")
+            raise typer.Exit(2)
+        for message in warnings:
+            if not quiet:
+                _err(f"warning: {message}")
+        raise typer.Exit(code)
     results: list[FileResult] = []
     try:
         if "-" in targets:

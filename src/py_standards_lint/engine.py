@@ -20,7 +20,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -37,6 +37,9 @@ from .parallel import lint_in_pool
 from .project import is_excluded, iter_python_files, module_name_for, relative_path
 from .rule import Rule
 from .selection import rules_for_file, validate
+
+if TYPE_CHECKING:
+    from .writer import FixedFile
 
 SYNTAX_ERROR = "PSL000"
 
@@ -409,6 +412,13 @@ class Run:
         result = self._lint_all([self._prepare(path, data, display)])[0]
         self.caches.save()
         return result
+
+    def fix_file(self, path: Path, unsafe: bool = False, write: bool = True, data: bytes | None = None, display: str | None = None) -> "FixedFile | None":
+        """Apply the fixes to one file (safe ones; unsafe too with ``unsafe``) and, when ``write`` and
+        something changed, write it back atomically (see writer.py); ``None`` when excluded."""
+        from .writer import fix_file
+
+        return fix_file(self, path, unsafe=unsafe, write=write, data=data, display=display)
 
     def lint_paths(self, paths: Sequence[Path]) -> list[FileResult]:
         files = iter_python_files(paths, self.warn)
