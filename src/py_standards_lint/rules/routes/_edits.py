@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
-from ...names import LOCAL, canonical, module_dotted, resolve_relative
+from ...names import LOCAL, canonical, iter_toplevel, module_dotted, resolve_relative
 
 if TYPE_CHECKING:
     from ...context import FileContext
@@ -25,7 +25,7 @@ def import_name(ctx: "FileContext", module: str, name: str) -> tuple[str, list[E
     for local, qualified in bindings.items():
         if canonical(qualified) == target and local not in ctx.names.functions and local not in ctx.names.classes:
             return local, []
-    if name in bindings:
+    if name in bindings or name in _assigned(ctx):
         return None
     existing = _from_import(ctx, module)
     if existing is not None:
@@ -34,6 +34,21 @@ def import_name(ctx: "FileContext", module: str, name: str) -> tuple[str, list[E
 
     edit = add_import(ctx.module, f"from {module} import {name}")
     return name, [edit] if edit is not None else []
+
+
+def _assigned(ctx: "FileContext") -> set[str]:
+    """Names bound by module-level assignments (``UserId = int``)."""
+    out: set[str] = set()
+    for stmt, _ in iter_toplevel(ctx.module.body):
+        targets: list[cst.BaseExpression] = []
+        if isinstance(stmt, cst.Assign):
+            targets = [t.target for t in stmt.targets]
+        elif isinstance(stmt, (cst.AnnAssign, cst.AugAssign)):
+            targets = [stmt.target]
+        for target in targets:
+            elements = [e.value for e in target.elements] if isinstance(target, (cst.Tuple, cst.List)) else [target]
+            out.update(e.value for e in elements if isinstance(e, cst.Name))
+    return out
 
 
 def _from_import(ctx: "FileContext", module: str) -> cst.ImportFrom | None:
