@@ -42,7 +42,7 @@ def named_like_lock(name: str) -> bool:
     return bool(_LOCK_WORD.search(_NOT_LOCK_WORDS.sub("", name)))
 
 
-def _annotation_types(node: cst.BaseExpression | None) -> list[cst.BaseExpression]:
+def annotation_types(node: cst.BaseExpression | None) -> list[cst.BaseExpression]:
     """The type expressions of an annotation: ``Lock | None`` -> [Lock, None]; ``Optional[Lock]`` too."""
     out: list[cst.BaseExpression] = []
     stack = [node] if node is not None else []
@@ -77,7 +77,7 @@ class LockNames:
         self.attrs: set[str] = set()
 
     def is_lock_type(self, node: cst.BaseExpression | None) -> bool:
-        return any(self.names.resolve(t) in LOCK_TYPES for t in _annotation_types(node))
+        return any(self.names.resolve(t) in LOCK_TYPES for t in annotation_types(node))
 
     def note_binding(self, target: cst.BaseExpression, value: cst.BaseExpression | None, annotation: cst.BaseExpression | None = None) -> None:
         """Record ``target = asyncio.Lock()`` / ``target: asyncio.Lock = ...``."""
@@ -183,4 +183,4 @@ class LockTracker:
             stack.extend(node.children)
 
 
-__all__ = ["LOCK_TYPES", "LockNames", "LockTracker", "named_like_lock"]
+__all__ = ["LOCK_TYPES", "LockNames", "LockTracker", "annotation_types", "named_like_lock"]
