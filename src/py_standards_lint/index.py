@@ -26,6 +26,7 @@ from .docstrings import documented_raises
 from .external import DEFAULT_SDK_MODULES, ExternalModel, functions_calling_out, module_model
 from .names import LOCAL, ImportMap
 from .sessions import SESSION_FACTORIES
+from .raises import RaiseSite, ast_sites
 from .project import is_excluded, iter_python_files, module_name_for, relative_path
 
 COLUMN_CALLS = frozenset({"sqlalchemy.Column", "sqlalchemy.orm.mapped_column", "sqlalchemy.schema.Column"})
@@ -48,6 +49,9 @@ class FunctionSummary:
     calls: set[str] = field(default_factory=set)
     #: it makes an external call, itself, in nested functions, or through same-module functions
     calls_out: bool = False
+    #: its ``raise X`` statements and same-module private helper calls, with the ``try`` blocks
+    #: around them (see raises.py)
+    raise_sites: list[RaiseSite] = field(default_factory=list)
 
 
 @dataclass
@@ -150,6 +154,7 @@ class _Summarizer:
                     self.imports.add_from(node.module or "", node.level, alias.name, alias.asname)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.imports.bind_local(node.name)
+        self.function_names = {n.name for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
         lifespans = {"lifespan"}
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and self.resolve(node.func) == "fastapi.FastAPI":
@@ -204,6 +209,7 @@ class _Summarizer:
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, is_lifespan: bool) -> None:
         doc = ast.get_docstring(node, clean=False)
         fn = FunctionSummary(node.name, node.lineno, isinstance(node, ast.AsyncFunctionDef), doc, documented_raises(doc))
+        fn.raise_sites = ast_sites(node, self.resolve, self.function_names)
         for dec in node.decorator_list:
             if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr == "exception_handler":
                 self.s.exception_handler_functions.add(f"{self.s.name}.{node.name}")

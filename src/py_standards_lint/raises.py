@@ -1,0 +1,203 @@
+"""Which exceptions escape a function (RULES.md PSL203 / PSL205), front-end neutral.
+
+A function's *raise sites* are its own ``raise X(...)`` / ``raise X`` statements (not bare
+``raise``, not inside nested defs) and its calls to same-module private helpers (``_name``),
+each with the ``try`` blocks around it in that function (*guards*: for each enclosing ``try``
+whose **body** holds the site, the types its handlers name). An exception escapes a function when
+a raise site of it (own, or escaping a helper, transitively) is not caught by one of its guards:
+a handler naming the class, a base of it, ``Exception``/``BaseException``, or a module-level tuple
+constant holding one. A handler whose type cannot be resolved counts as catching everything
+(silence over guessing); so does a bare ``except:``.
+
+The :mod:`ast` front end feeds the project index (``FunctionSummary.raise_sites``); the libcst
+front end gives PSL203 the nodes to report at. Qualified names are project-qualified
+(``app.core.exceptions.StepNotFoundError``, ``builtins.KeyError``), see :mod:`hierarchy`.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+
+import libcst as cst
+
+from .hierarchy import BROAD, Hierarchy, builtin_exception
+
+if TYPE_CHECKING:
+    from .index import ModuleSummary, ProjectIndex
+
+ANY = "*"
+#: one ``try``: per handler, the qualified names it catches (``("*",)``: anything)
+Guard = tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class RaiseSite:
+    #: qualified exception raised here (``None`` for a helper call)
+    exc: str | None
+    #: name of the same-module private helper called here (``None`` for a raise)
+    helper: str | None
+    guards: tuple[Guard, ...]
+    lineno: int = 0
+
+
+# -- ast front end (the project index) ---------------------------------------------------------
+
+
+def _ast_dotted(node: ast.AST) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def with_builtins(resolve: Callable[[ast.AST], str | None]) -> Callable[[ast.AST], str | None]:
+    def inner(node: ast.AST) -> str | None:
+        found = resolve(node)
+        if found is None and isinstance(node, ast.Name) and builtin_exception(node.id):
+            return f"builtins.{node.id}"
+        return found
+
+    return inner
+
+
+def _ast_handler(handler: ast.ExceptHandler, resolve: Callable[[ast.AST], str | None]) -> tuple[str, ...]:
+    if handler.type is None:
+        return (ANY,)
+    types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    out = []
+    for t in types:
+        qualified = resolve(t)
+        if qualified is None:
+            return (ANY,)
+        out.append(qualified)
+    return tuple(out)
+
+
+def ast_sites(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Callable[[ast.AST], str | None], helpers: Iterable[str]) -> list[RaiseSite]:
+    """Raise sites of a function's own body (``resolve``: node -> project-qualified name)."""
+    resolve = with_builtins(resolve)
+    private = {h for h in helpers if h.startswith("_")}
+    sites: list[RaiseSite] = []
+
+    def visit(node: ast.AST, guards: tuple[Guard, ...]) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            return
+        if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            guard = tuple(_ast_handler(h, resolve) for h in node.handlers)  # type: ignore[attr-defined]
+            for stmt in node.body:  # type: ignore[attr-defined]
+                visit(stmt, guards + (guard,))
+            for part in (node.handlers, node.orelse, node.finalbody):  # type: ignore[attr-defined]
+                for stmt in part:
+                    visit(stmt, guards)
+            return
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            qualified = resolve(target)
+            if qualified:
+                sites.append(RaiseSite(qualified, None, guards, node.lineno))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in private:
+            sites.append(RaiseSite(None, node.func.id, guards, node.lineno))
+        for child in ast.iter_child_nodes(node):
+            visit(child, guards)
+
+    for stmt in fn.body:
+        visit(stmt, ())
+    return sites
+
+
+# -- libcst front end (PSL203, PSL205) -------------------------------------------------------
+
+
+def cst_handler(handler: cst.ExceptHandler | cst.ExceptStarHandler, qualify: Callable[[cst.CSTNode], str | None]) -> tuple[str, ...]:
+    if handler.type is None:
+        return (ANY,)
+    types = [e.value for e in handler.type.elements] if isinstance(handler.type, cst.Tuple) else [handler.type]
+    out = []
+    for t in types:
+        qualified = qualify(t)
+        if qualified is None:
+            return (ANY,)
+        out.append(qualified)
+    return tuple(out)
+
+
+def cst_walk(
+    body: cst.CSTNode, qualify: Callable[[cst.CSTNode], str | None], guards: tuple[Guard, ...] = ()
+) -> Iterator[tuple[cst.CSTNode, tuple[Guard, ...]]]:
+    """Every node of a function's own body (not nested defs/classes/lambdas) with its guards."""
+    stack: list[tuple[cst.CSTNode, tuple[Guard, ...]]] = [(body, guards)]
+    while stack:
+        node, current = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and node is not body:
+            continue
+        yield node, current
+        if isinstance(node, (cst.Try, cst.TryStar)):
+            guard = tuple(cst_handler(h, qualify) for h in node.handlers)
+            children: list[tuple[cst.CSTNode, tuple[Guard, ...]]] = [(node.body, current + (guard,))]
+            children += [(h, current) for h in node.handlers]
+            children += [(part, current) for part in (node.orelse, node.finalbody) if part is not None]
+        else:
+            children = [(child, current) for child in node.children]
+        stack.extend(reversed(children))
+
+
+# -- escaping exceptions ------------------------------------------------------------------------
+
+
+class Oracle:
+    """Class and constant facts for deciding what a guard catches."""
+
+    def __init__(self, current: "ModuleSummary | None", index: "ProjectIndex | None") -> None:
+        self.current = current
+        self.index = index
+        self.hierarchy = Hierarchy(current, index)
+        self._escaping: dict[tuple[str, str], frozenset[str]] = {}
+
+    def module(self, name: str) -> "ModuleSummary | None":
+        if self.current is not None and name == self.current.name:
+            return self.current
+        return self.index.module(name) if self.index is not None else None
+
+    def tuple_members(self, qualified: str) -> list[str] | None:
+        module, _, name = qualified.rpartition(".")
+        summary = self.module(module)
+        return summary.tuple_constants.get(name) if summary is not None else None
+
+    def handler_catches(self, names: tuple[str, ...], exc: str) -> bool:
+        for name in names:
+            if name == ANY or name in BROAD:
+                return True
+            members = self.tuple_members(name)
+            for candidate in members if members is not None else [name]:
+                if candidate in BROAD or self.hierarchy.is_subclass(exc, [candidate]):
+                    return True
+        return False
+
+    def caught(self, guards: tuple[Guard, ...], exc: str) -> bool:
+        return any(self.handler_catches(handler, exc) for guard in guards for handler in guard)
+
+    def escaping(self, module: "ModuleSummary", function: str, _seen: frozenset[tuple[str, str]] = frozenset()) -> frozenset[str]:
+        """Exceptions escaping a module-level function of ``module``: own raises and private helpers'."""
+        key = (module.name, function)
+        if key in self._escaping:
+            return self._escaping[key]
+        fn = module.functions.get(function)
+        if fn is None or key in _seen:
+            return frozenset()
+        seen = _seen | {key}
+        out: set[str] = set()
+        for site in fn.raise_sites:
+            if site.exc is not None:
+                candidates: Iterable[str] = (site.exc,)
+            else:
+                candidates = self.escaping(module, site.helper or "", seen)
+            out.update(exc for exc in candidates if not self.caught(site.guards, exc))
+        result = frozenset(out)
+        self._escaping[key] = result
+        return result
