@@ -89,7 +89,7 @@ def literal_bool(node: cst.BaseExpression | None) -> bool | None:
     return None
 
 
-@dataclass
+@dataclass(eq=False)  # identity: hashable
 class Router:
     name: str
     #: the ``APIRouter(...)``/``FastAPI(...)`` call, ``None`` for a configured name
@@ -146,7 +146,7 @@ class Router:
         return self.setting("dependencies")
 
 
-@dataclass
+@dataclass(eq=False)  # identity: hashable
 class Endpoint:
     """A function carrying one or more route decorators."""
 
@@ -194,7 +194,7 @@ class Endpoint:
         return out
 
 
-@dataclass
+@dataclass(eq=False)  # identity: hashable
 class Route:
     router: str
     decorator: cst.Decorator

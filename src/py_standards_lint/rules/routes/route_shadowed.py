@@ -3,7 +3,8 @@ from __future__ import annotations
 import libcst as cst
 
 from ...layers import ROUTES
-from ...routes import methods_overlap, shadows
+from ...finding import UNSAFE, Fix
+from ...routes import Route, methods_overlap, shadows
 from ...rule import Invalid, Rule, Valid
 
 HEAD = "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n"
@@ -15,6 +16,13 @@ class RouteShadowed(Rule):
     message = "Route `{path}` can never be reached: the earlier route `{earlier}` on `{router}` matches it first"
     layers = frozenset({ROUTES})
     requires_text = ("{",)
+    fix_safety = UNSAFE
+    fix_notes = (
+        "Moves the shadowed route's function directly above the function of the route that swallows it. Offered "
+        "only when both are module-level functions, nothing the moved `def` evaluates (decorators, defaults, "
+        "annotations) is bound between the two places, and the new order shadows no route that was reachable. "
+        "Unsafe: it changes the registration order of the routes."
+    )
     example_path = "app/routes/items.py"
     why = (
         "Starlette tries routes in the order they were added and takes the first match. A parameterised "
@@ -36,7 +44,32 @@ class RouteShadowed(Rule):
         Valid(HEAD + '# @router.get("/items/{id}")\n@router.get("/items/stats")\ndef b(): ...\n'),
     )
     invalid = (
-        Invalid(example, line=8, col=1),
+        Invalid(example, line=8, col=1, fixed=use_instead),
+        # the comment above the moved function moves with it
+        Invalid(
+            HEAD + '\n@router.get("/items/{item_id}")\ndef get_item(item_id: str): ...\n\n\n# Statistics\n@router.get("/items/stats")\ndef stats(): ...\n',
+            line=11,
+            col=1,
+            fixed=HEAD + '\n# Statistics\n@router.get("/items/stats")\ndef stats(): ...\n\n\n@router.get("/items/{item_id}")\ndef get_item(item_id: str): ...\n',
+        ),
+        # the moved def would evaluate a name bound in between: flagged, no fix
+        Invalid(
+            HEAD + '@router.get("/items/{item_id}")\ndef get_item(item_id: str): ...\n\nLIMIT = 5\n\n@router.get("/items/stats")\ndef stats(limit: int = LIMIT): ...\n',
+            line=10,
+            col=1,
+            fixed=HEAD + '@router.get("/items/{item_id}")\ndef get_item(item_id: str): ...\n\nLIMIT = 5\n\n@router.get("/items/stats")\ndef stats(limit: int = LIMIT): ...\n',
+        ),
+        # moving it would shadow `/other` (its other route `/{anything}` would come first): no fix
+        Invalid(
+            HEAD + '@router.get("/items/{item_id}")\ndef get_item(item_id: str): ...\n\n@router.get("/other")\ndef other(): ...\n\n'
+            '@router.get("/items/stats")\n@router.get("/{anything}")\ndef stats(anything: str = ""): ...\n',
+            line=11,
+            col=1,
+            fixed=HEAD + '@router.get("/items/{item_id}")\ndef get_item(item_id: str): ...\n\n@router.get("/other")\ndef other(): ...\n\n'
+            '@router.get("/items/stats")\n@router.get("/{anything}")\ndef stats(anything: str = ""): ...\n',
+        ),
+        # stacked decorators register bottom-up: `/a/{x}` (nearest the def) comes first
+        Invalid(HEAD + '@router.get("/a/stats")\n@router.get("/a/{x}")\ndef a(x: str = ""): ...\n', line=5, col=1),
         Invalid(HEAD + '@router.get("/files/{p:path}")\ndef a(): ...\n\n@router.get("/files/{name}/meta")\ndef b(): ...\n', line=8, col=1),
         Invalid(HEAD + '@router.get("/items/{n:int}")\ndef a(): ...\n\n@router.get("/items/42")\ndef b(): ...\n', line=8, col=1),
         Invalid(
@@ -56,14 +89,104 @@ class RouteShadowed(Rule):
     )
 
     def visit_Module(self, node: cst.Module) -> None:
-        for router, routes in self.ctx.routes.by_router().items():
-            for j, later in enumerate(routes):
-                if later.path is None:
+        shadowed = _shadowed(self.ctx.routes.routes)
+        for later, earlier in shadowed.items():
+            message = self.message.format(path=later.path, earlier=earlier.path, router=later.router)
+            self.report(later.decorator, message, self._fix(later, earlier, shadowed))
+
+    def _fix(self, later: Route, earlier: Route, shadowed: dict[Route, Route]) -> Fix | None:
+        """Move the shadowed route's function right above the function of the route shadowing it,
+        when both are module-level statements, nothing the moved ``def`` evaluates is bound in
+        between, and the new order shadows nothing that was reachable before."""
+        model = self.ctx.routes
+        moved, target = later.endpoint, earlier.endpoint
+        if moved is None or target is None or moved is target:
+            return None
+        body = list(self.ctx.module.body)
+        positions = {id(stmt): i for i, stmt in enumerate(body)}
+        if id(moved.function) not in positions or id(target.function) not in positions:
+            return None
+        start, end = positions[id(target.function)], positions[id(moved.function)]
+        if start >= end or _evaluated_names(moved.function, self.ctx.module) & _bound_names(body[start:end]):
+            return None
+        reordered = [r for e in model.endpoints if e is not moved for r in ([*moved.routes, *e.routes] if e is target else e.routes)]
+        after = _shadowed(reordered)
+        if set(after) - set(shadowed) or later in after:
+            return None
+        edits = [
+            (moved.function, cst.RemovalSentinel.REMOVE),
+            (target.function, cst.FlattenSentinel([moved.function, target.function])),
+        ]
+        return Fix(UNSAFE, f"Move `{moved.name}` above `{target.name}`", edits)
+
+
+def _shadowed(routes: list[Route]) -> dict[Route, Route]:
+    """Each unreachable route -> the first earlier route (same router) that swallows it."""
+    found: dict[Route, Route] = {}
+    groups: dict[str, list[Route]] = {}
+    for route in routes:
+        groups.setdefault(route.router, []).append(route)
+    for group in groups.values():
+        for j, later in enumerate(group):
+            if later.path is None:
+                continue
+            for earlier in group[:j]:
+                if earlier.path is None or earlier.function is later.function and earlier.path == later.path:
                     continue
-                for earlier in routes[:j]:
-                    if earlier.path is None or earlier.function is later.function and earlier.path == later.path:
-                        continue
-                    if methods_overlap(earlier.methods, later.methods) and shadows(earlier.path, later.path):
-                        message = self.message.format(path=later.path, earlier=earlier.path, router=router)
-                        self.report(later.decorator, message)
-                        break
+                if methods_overlap(earlier.methods, later.methods) and shadows(earlier.path, later.path):
+                    found[later] = earlier
+                    break
+    return found
+
+
+def _evaluated_names(function: cst.FunctionDef, module: cst.Module) -> set[str]:
+    """Names a ``def`` statement evaluates when it runs: decorators, defaults, and annotations
+    (unless ``from __future__ import annotations`` defers them)."""
+    roots: list[cst.CSTNode] = [d.decorator for d in function.decorators]
+    params = function.params
+    every = [*params.posonly_params, *params.params, *params.kwonly_params]
+    for extra in (params.star_arg, params.star_kwarg):
+        if isinstance(extra, cst.Param):
+            every.append(extra)
+    roots += [p.default for p in every if p.default is not None]
+    if not _future_annotations(module):
+        roots += [p.annotation for p in every if p.annotation is not None]
+        if function.returns is not None:
+            roots.append(function.returns)
+    names: set[str] = set()
+    stack = roots
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name):
+            names.add(current.value)
+        stack.extend(current.children)
+    return names
+
+
+def _future_annotations(module: cst.Module) -> bool:
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.ImportFrom) and isinstance(small.module, cst.Name) and small.module.value == "__future__":
+                    if not isinstance(small.names, cst.ImportStar) and any(
+                        isinstance(a.name, cst.Name) and a.name.value == "annotations" for a in small.names
+                    ):
+                        return True
+    return False
+
+
+def _bound_names(statements: list[cst.BaseStatement]) -> set[str]:
+    """Every name the statements bind or rebind (conservatively: any Name in a binding position,
+    and every name of a compound statement such as ``if``/``try``/``with``)."""
+    names: set[str] = set()
+    for stmt in statements:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            names.add(stmt.name.value)
+            continue
+        stack: list[cst.CSTNode] = [stmt]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, cst.Name):
+                names.add(current.value)  # over-approximation: every name mentioned in between
+            stack.extend(current.children)
+    return names
