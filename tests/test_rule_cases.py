@@ -60,5 +60,6 @@ def test_rule_is_complete(rule) -> None:
 def test_docs_examples(rule) -> None:
     """The documented failing example is flagged; the corrected one is not."""
     opt_in = {} if getattr(rule, "default_enabled", True) else {"extend-select": [rule.code]}
-    assert positions(lint(rule.example, rule.example_path, opt_in), rule.code)
-    assert not positions(lint(rule.use_instead, rule.example_path, opt_in), rule.code)
+    files = rule.example_files
+    assert positions(lint(rule.example, rule.example_path, opt_in, files), rule.code)
+    assert not positions(lint(rule.use_instead, rule.example_path, opt_in, files), rule.code)

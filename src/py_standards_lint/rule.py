@@ -99,6 +99,8 @@ class Rule:
     invalid: ClassVar[tuple[Invalid, ...]] = ()
     #: default path for test cases (decides the layer)
     example_path: ClassVar[str] = "app/core/module.py"
+    #: other project files (path -> source) the docs examples are linted with, for project-wide rules
+    example_files: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, ctx: "FileContext") -> None:
         self.ctx = ctx

@@ -19,7 +19,8 @@ ALLOWLIST = Option(
 class HttpConcernInService(Rule):
     code = "PSL102"
     name = "http-concern-in-service"
-    message = "Service imports from {module}: HTTP concerns (requests, responses, status codes) belong in routes"
+    message = "Service imports fastapi/starlette: HTTP concerns (requests, responses, status codes) belong in routes"
+    template = "Service imports from {module}: HTTP concerns (requests, responses, status codes) belong in routes"
     layers = frozenset({SERVICES})
     requires_text = ("fastapi", "starlette")
     options = (ALLOWLIST,)
@@ -80,5 +81,5 @@ async def render_report(data):
         allowed = tuple(self.ctx.settings[ALLOWLIST.key])
         for target in imported(node, self.ctx):
             if in_module(target, HTTP_MODULES) and not in_module(target, allowed):
-                self.report(node, self.message.format(module=target.split(".")[0]))
+                self.report(node, self.template.format(module=target.split(".")[0]))
                 return

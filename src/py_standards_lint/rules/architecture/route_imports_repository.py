@@ -21,7 +21,8 @@ FILES = {
 class RouteImportsRepository(Rule):
     code = "PSL106"
     name = "route-imports-repository"
-    message = "Route module imports the repositories layer ({module}): call a service instead"
+    message = "Route module imports the repositories layer: call a service instead"
+    template = "Route module imports the repositories layer ({module}): call a service instead"
     layers = frozenset({ROUTES})
     needs_index = True
     requires_text = ("import",)
@@ -75,5 +76,5 @@ async def get_step(step_id: str, db: DbSession):
             return
         for target in imported(node, self.ctx):
             if layer_of_import(target, self.ctx) == REPOSITORIES:
-                self.report(node, self.message.format(module=target))
+                self.report(node, self.template.format(module=target))
                 return

@@ -18,7 +18,8 @@ SINGULAR = {REPOSITORIES: "Repository", SERVICES: "Service"}
 class UpwardLayerImport(Rule):
     code = "PSL108"
     name = "upward-layer-import"
-    message = "{layer} module imports the {target} layer ({module}): dependencies point down (routes -> services -> repositories)"
+    message = "Lower layer imports an upper one: dependencies point down (routes -> services -> repositories)"
+    template = "{layer} module imports the {target} layer ({module}): dependencies point down (routes -> services -> repositories)"
     layers = frozenset({REPOSITORIES, SERVICES})
     needs_index = True
     requires_text = ("import",)
@@ -71,6 +72,6 @@ async def mark_complete(db, step):
         for target in imported(node, self.ctx):
             layer = layer_of_import(target, self.ctx)
             if layer in forbidden:
-                message = self.message.format(layer=SINGULAR[self.ctx.layer or ""], target=layer, module=target)
+                message = self.template.format(layer=SINGULAR[self.ctx.layer or ""], target=layer, module=target)
                 self.report(node, message)
                 return

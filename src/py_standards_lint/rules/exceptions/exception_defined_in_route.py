@@ -16,7 +16,8 @@ FILES = {
 class ExceptionDefinedInRoute(Rule):
     code = "PSL204"
     name = "exception-defined-in-route"
-    message = "Exception class defined in a {layer} module: define domain exceptions in services or exceptions.py"
+    message = "Exception class defined in a route or repository module: define domain exceptions in services or exceptions.py"
+    template = "Exception class defined in a {layer} module: define domain exceptions in services or exceptions.py"
     layers = frozenset({ROUTES, REPOSITORIES})
     needs_index = True
     requires_text = ("class",)
@@ -58,5 +59,5 @@ from app.core.exceptions import StepNotFoundError
             qualified = qualify_expr(self.ctx, base.value)
             if qualified and tree.is_exception(qualified):
                 layer = "route" if self.ctx.layer == ROUTES else "repository"
-                self.report(node, self.message.format(layer=layer))
+                self.report(node, self.template.format(layer=layer))
                 return

@@ -32,7 +32,8 @@ def is_documented(exc: str, documented: set[str], summary: object) -> bool:
 class UndocumentedRaise(Rule):
     code = "PSL203"
     name = "undocumented-raise"
-    message = "`{exc}` is raised but not documented: add it to the docstring's `Raises:` section"
+    message = "Raised exception not documented in the docstring's `Raises:` section"
+    template = "`{exc}` is raised but not documented: add it to the docstring's `Raises:` section"
     helper_message = "`{helper}()` lets {excs} escape, not documented: add to the docstring's `Raises:` section"
     skip_layers = NOT_TESTS
     needs_index = True
@@ -145,7 +146,7 @@ async def complete_step(db, user_id, step_id):
                 target = inner.exc.func if isinstance(inner.exc, cst.Call) else inner.exc
                 exc = qualify_node(target)
                 if exc and not oracle.caught(guards, exc) and not is_documented(exc, documented, summary):
-                    self.report(inner, self.message.format(exc=exc.rpartition(".")[2]))
+                    self.report(inner, self.template.format(exc=exc.rpartition(".")[2]))
             elif isinstance(inner, cst.Call) and isinstance(inner.func, cst.Name) and inner.func.value in private:
                 helper = inner.func.value
                 escaping = oracle.escaping(summary, helper)
