@@ -19,6 +19,11 @@ def is_mutating_name(name: str) -> bool:
     return any(name == verb or name.startswith(verb + "_") for verb in MUTATING_VERBS)
 
 
+def is_invalidation_name(name: str) -> bool:
+    """``invalidate_progress_cache``, and a private ``_invalidate_user_cache`` helper too."""
+    return name.lstrip("_").startswith("invalidate_")
+
+
 def _callee_name(func: cst.BaseExpression) -> str | None:
     if isinstance(func, cst.Name):
         return func.value
@@ -125,6 +130,12 @@ class MutationWithoutCacheInvalidation(Rule):
             "        await db.commit()\n    await save()\n    invalidate_progress_cache(user_id)\n",
             files=FILES,
         ),
+        # a private invalidation helper
+        Valid(
+            "from app.core.cache import invalidate_progress_cache\n\ndef _invalidate_user(uid):\n    invalidate_progress_cache(uid)\n\n"
+            "async def f(db, uid):\n    await db.commit()\n    _invalidate_user(uid)\n",
+            files=FILES,
+        ),
         # the invalidation function itself
         Valid("from app.core.cache import _cache\n\ndef invalidate_all_caches(db):\n    _cache.clear()\n    db.commit()\n", files=FILES),
         # other layers
@@ -169,7 +180,7 @@ class MutationWithoutCacheInvalidation(Rule):
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
-        self.invalidates = any(name.startswith("invalidate_") for name in ctx.names.imports.bindings)
+        self.invalidates = any(is_invalidation_name(name) for name in ctx.names.imports.bindings)
         self.stack: list[_Frame] = []
         self.pending: list[cst.Call] = []
         self.instances: set[str] = set()
@@ -237,7 +248,7 @@ class MutationWithoutCacheInvalidation(Rule):
 
     # -- traversal -------------------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        own = node.name.value.startswith("invalidate_")
+        own = is_invalidation_name(node.name.value)
         self.stack.append(_Frame(node, invalidates=own))
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -252,12 +263,12 @@ class MutationWithoutCacheInvalidation(Rule):
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if not isinstance(node.names, cst.ImportStar):
-            if any(dotted_name(a.name) and dotted_name(a.name).startswith("invalidate_") for a in node.names):  # type: ignore[union-attr]
+            if any(is_invalidation_name(dotted_name(a.name) or "") for a in node.names):  # type: ignore[union-attr]
                 self.invalidates = True  # a lazy import inside a function
 
     def visit_Call(self, node: cst.Call) -> None:
         name = _callee_name(node.func)
-        if name is not None and name.startswith("invalidate_"):
+        if name is not None and is_invalidation_name(name):
             self.invalidates = True
             for frame in self.stack:
                 frame.invalidates = True

@@ -110,6 +110,11 @@ class HttpxClientWithoutClose(Rule):
             settings={"shared-client-types": ["httpx.AsyncClient", "openai.AsyncOpenAI"]},
         ),
         Valid("import httpx\n\n_client = httpx.AsyncClient()\n", path="tests/conftest.py"),
+        Valid(
+            "import httpx\nfrom contextlib import asynccontextmanager\n\n_client = None\n\n@asynccontextmanager\n"
+            "async def lifespan(app):\n    global _client\n    _client = httpx.AsyncClient()\n    yield\n    await _client.aclose()\n",
+            path="app/main.py",
+        ),
         Valid("class httpx:\n    AsyncClient = dict\n\n_client = httpx.AsyncClient()\n"),
     )
     invalid = (
@@ -141,7 +146,8 @@ class HttpxClientWithoutClose(Rule):
         self.types = {canonical(t) for t in ctx.settings["shared-client-types"]}
         self.closed: set[str] = set()
         for name, fn in ctx.names.functions.items():
-            if is_close_function_name(name):
+            # a lifespan that builds and closes the client itself is the app's own lifecycle
+            if is_close_function_name(name) or "lifespan" in name:
                 self.closed |= closed_names(fn)
 
     def visit_Assign(self, node: cst.Assign) -> None:
