@@ -203,6 +203,14 @@ def render_rule_doc(rule: type) -> str:
     return "\n".join(parts)
 
 
+@app.command()
+def lsp() -> None:
+    """Run the Language Server over stdio (for editors: diagnostics and code actions)."""
+    from .lsp import serve
+
+    serve()
+
+
 def main() -> None:
     app()
 
