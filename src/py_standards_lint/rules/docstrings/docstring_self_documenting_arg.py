@@ -15,7 +15,8 @@ ANNOTATED = frozenset({"typing.Annotated"})
 class DocstringSelfDocumentingArg(Rule):
     code = "PSL901"
     name = "docstring-self-documenting-arg"
-    message = "`Args:` documents `{name}`, a self-documenting `{kind}` parameter: drop the entry"
+    message = "`Args:` entry for a self-documenting parameter (a session or `Request`): drop the entry"
+    template = "`Args:` documents `{name}`, a self-documenting `{kind}` parameter: drop the entry"
     requires_text = ("Args:", "Arguments:")
     fix_safety = "safe"
     example_path = "app/services/steps.py"
@@ -179,7 +180,7 @@ async def complete_step(db: AsyncSession, user_id: str, step_id: str) -> None:
             column = len(text) - len(text.lstrip()) + 1
             new = node.with_changes(value=f"{node.prefix}{node.quote}{drop_args_entry(raw, entry)}{node.quote}")
             fix = Fix(SAFE, f"drop the `{entry.name}` entry", [(node, new)])
-            self.report(node, self.message.format(name=entry.name, kind=kind), fix, offset=(entry.offset, column))
+            self.report(node, self.template.format(name=entry.name, kind=kind), fix, offset=(entry.offset, column))
 
     def _self_documenting(self, annotation: cst.BaseExpression) -> str | None:
         """``"AsyncSession"``/``"Request"``/the alias when the annotation is exactly such a type."""

@@ -62,7 +62,8 @@ HEAD = "from sqlalchemy import func\nfrom sqlalchemy.dialects.postgresql import 
 class UpsertMissingUpdatedAt(StatementTracker, Rule):
     code = "PSL702"
     name = "upsert-missing-updated-at"
-    message = "upsert `set_` lacks `{columns}`: column defaults are not applied on conflict update"
+    message = "upsert `set_` lacks the timestamp column (`updated_at`): column defaults are not applied on conflict update"
+    template = "upsert `set_` lacks `{columns}`: column defaults are not applied on conflict update"
     skip_layers = NOT_TESTS
     requires_text = ("on_conflict_do_update",)
     needs_index = True
@@ -182,7 +183,7 @@ async def save_progress(db, user_id: str, step_id: str) -> None:
             return
         missing = [c for c in self.ctx.settings["timestamp-columns"] if c in columns and c not in keys]
         if missing:
-            self.report(set_arg, self.message.format(columns="`, `".join(missing)))
+            self.report(set_arg, self.template.format(columns="`, `".join(missing)))
 
 
 def literal_keys(value: cst.BaseExpression, names: ModuleNames) -> set[str] | None:

@@ -48,7 +48,8 @@ FILES = {"app/services/github.py": GITHUB, "app/repositories/steps.py": STEPS_RE
 class MockWithoutAutospec(Rule):
     code = "PSL801"
     name = "mock-without-autospec"
-    message = "external service `{target}` mocked without `autospec=True`: the mock accepts calls the real API rejects"
+    message = "external service mocked without `autospec=True`: the mock accepts calls the real API rejects"
+    template = "external service `{target}` mocked without `autospec=True`: the mock accepts calls the real API rejects"
     layers = frozenset({TESTS})
     requires_text = ("patch",)
     needs_index = True
@@ -228,7 +229,7 @@ async def test_fetch_repo():
             fix = Fix(UNSAFE, "add `autospec=True`, drop `new_callable`", [(node, _with_autospec(node, new_callable))])
         else:
             fix = Fix(UNSAFE, "add `autospec=True`", [(node, _with_autospec(node, None))])
-        self.report(node, self.message.format(target=target), fix)
+        self.report(node, self.template.format(target=target), fix)
 
     # -- what is a patch call ------------------------------------------------------------
     def _patch_kind(self, func: cst.BaseExpression) -> str | None:
