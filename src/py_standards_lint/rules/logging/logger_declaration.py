@@ -31,7 +31,8 @@ class _Binding:
 class LoggerDeclaration(Rule):
     code = "PSL305"
     name = "logger-declaration"
-    message = "logger {reason}: declare `logger = logging.getLogger(__name__)` at module level"
+    message = "logger not declared as `logger = logging.getLogger(__name__)` at module level"
+    template = "logger {reason}: declare `logger = logging.getLogger(__name__)` at module level"
     skip_layers = NOT_TESTS
     requires_text = ("getLogger", "structlog", "loguru", "Logger", "logger", "LOGGER")
     example_path = "app/services/users.py"
@@ -149,18 +150,18 @@ class LoggerDeclaration(Rule):
         elif isinstance(receiver, cst.Call):
             problem = self._problem(receiver)
             if problem is not None:
-                self.report(receiver, self.message.format(reason=problem[0]), problem[1])
+                self.report(receiver, self.template.format(reason=problem[0]), problem[1])
 
     # -- third-party loggers ------------------------------------------------------------
     def visit_Import(self, node: cst.Import) -> None:
         if not self.ctx.type_checking and any(module_dotted(a.name).split(".")[0] in NON_STDLIB_LOGGING for a in node.names):
-            self.report(node, self.message.format(reason="library imported (structlog/loguru)"))
+            self.report(node, self.template.format(reason="library imported (structlog/loguru)"))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.relative or node.module is None or self.ctx.type_checking:
             return
         if module_dotted(node.module).split(".")[0] in NON_STDLIB_LOGGING:
-            self.report(node, self.message.format(reason="library imported (structlog/loguru)"))
+            self.report(node, self.template.format(reason="library imported (structlog/loguru)"))
 
     def leave_Module(self, node: cst.Module) -> None:
         locals_ = {(b.name, b.scope) for b in self.bindings if b.kind == "local"}
@@ -172,4 +173,4 @@ class LoggerDeclaration(Rule):
             else:
                 used = binding.name in self.attr_uses
             if used:
-                self.report(binding.call, self.message.format(reason=binding.reason), binding.fix)
+                self.report(binding.call, self.template.format(reason=binding.reason), binding.fix)

@@ -22,7 +22,7 @@ class LoggingErrorInExcept(Rule):
     code = "PSL307"
     name = "logging-error-in-except"
     message = "`logger.error(...)` in an except handler drops the traceback: use `logger.exception(...)`"
-    requires_text = (".error",)
+    requires_text = ("error",)
     example_path = "app/services/users.py"
     fix_safety = "safe"
     options = (

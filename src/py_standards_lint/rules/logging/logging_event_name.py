@@ -15,7 +15,8 @@ DEFAULT_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"
 class LoggingEventName(Rule):
     code = "PSL304"
     name = "logging-event-name"
-    message = "log message {value!r} is not a dot-notation event name (`domain.action`)"
+    message = "log message is not a dot-notation event name (`domain.action`)"
+    template = "log message {value!r} is not a dot-notation event name (`domain.action`)"
     example_path = "app/services/users.py"
     options = (
         Option("event-name-pattern", "regex", DEFAULT_PATTERN, "Regular expression a literal log message must match (PSL304)."),
@@ -55,4 +56,4 @@ class LoggingEventName(Rule):
             return
         value = string_value(call.message.value)
         if value is not None and not self.pattern.fullmatch(value):
-            self.report(node, self.message.format(value=value))
+            self.report(node, self.template.format(value=value))

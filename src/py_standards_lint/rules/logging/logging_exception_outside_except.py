@@ -17,7 +17,7 @@ class LoggingExceptionOutsideExcept(Rule):
     code = "PSL308"
     name = "logging-exception-outside-except"
     message = "`logger.exception(...)` outside an except handler logs `NoneType: None`: use `logger.error(...)`"
-    requires_text = (".exception",)
+    requires_text = ("exception",)
     needs_index = True
     example_path = "app/services/users.py"
     why = (

@@ -11,7 +11,8 @@ LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 class LoggingExtraReservedKey(Rule):
     code = "PSL309"
     name = "logging-extra-reserved-key"
-    message = "`extra` key {keys} is a LogRecord attribute: a KeyError when the call runs; rename it"
+    message = "`extra` key is a LogRecord attribute: a KeyError when the call runs; rename it"
+    template = "`extra` key {keys} is a LogRecord attribute: a KeyError when the call runs; rename it"
     requires_text = ("extra",)
     example_path = "app/services/users.py"
     why = (
@@ -46,4 +47,4 @@ class LoggingExtraReservedKey(Rule):
         entries = dict_entries(extra.value, self.ctx) or []
         reserved = [key for key, _ in entries if key in RESERVED_KEYS]
         if reserved:
-            self.report(node, self.message.format(keys=", ".join(f"`{k}`" for k in reserved)))
+            self.report(node, self.template.format(keys=", ".join(f"`{k}`" for k in reserved)))

@@ -11,19 +11,20 @@ def built_message(node: cst.BaseExpression) -> str | None:
     """How a message expression is built: ``"%"``, ``".format()"``, ``"+"``, or ``None``."""
     if isinstance(node, cst.BinaryOperation):
         if isinstance(node.operator, cst.Modulo):
-            return "%"
+            return "`%`"
         if isinstance(node.operator, cst.Add):
-            return "+"
+            return "`+`"
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
-        return ".format()"
+        return "`.format()`"
     return None
 
 
 class LoggingFormatInterpolation(Rule):
     code = "PSL302"
     name = "logging-format-interpolation"
-    message = "log message built with {how}: log a dot-notation event name and pass context in `extra={{...}}`"
-    requires_text = ("%", ".format", "+")
+    message = "log message built with `%`, `.format()` or `+`: log a dot-notation event name and pass context in `extra={...}`"
+    template = "log message built with {how}: log a dot-notation event name and pass context in `extra={{...}}`"
+    requires_text = ("%", "format", "+")
     example_path = "app/services/users.py"
     why = (
         "A message built with `%`, `.format()` or `+` is formatted eagerly, even when the level is "
@@ -59,4 +60,4 @@ class LoggingFormatInterpolation(Rule):
             return
         how = built_message(call.message.value)
         if how is not None:
-            self.report(node, self.message.format(how=how))
+            self.report(node, self.template.format(how=how))

@@ -15,7 +15,8 @@ ALLOWED = frozenset({"exc_info", "stack_info", "stacklevel", "extra", "msg"})
 class LoggingKwargs(Rule):
     code = "PSL303"
     name = "logging-kwargs"
-    message = "keyword arguments {names} on a stdlib logger call (structlog style, a TypeError): pass them in `extra={{...}}`"
+    message = "keyword arguments on a stdlib logger call (structlog style, a TypeError): pass them in `extra={...}`"
+    template = "keyword arguments {names} on a stdlib logger call (structlog style, a TypeError): pass them in `extra={{...}}`"
     example_path = "app/services/users.py"
     fix_safety = "safe"
     why = (
@@ -83,4 +84,4 @@ class LoggingKwargs(Rule):
         entries = [(a.keyword.value, a.value) for a in bad if a.keyword is not None]
         new = with_extra(node, entries, drop=bad)
         fix = Fix(SAFE, "move the keyword arguments into `extra={...}`", [(node, new)]) if new is not None else None
-        self.report(node, self.message.format(names=names), fix)
+        self.report(node, self.template.format(names=names), fix)
