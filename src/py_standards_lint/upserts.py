@@ -237,16 +237,23 @@ def target_columns(ctx: "FileContext", target: cst.BaseExpression | None) -> set
         return None
     if qualified.startswith(LOCAL + "."):
         qualified = f"{ctx.module_name}.{qualified[len(LOCAL) + 1:]}"
-    module, _, name = qualified.rpartition(".")
-    own = ctx.summary if module == ctx.module_name else None
     index = ctx.index
-    summary = own if own is not None else (index.module(module) if index is not None else None)
-    if summary is None:
-        return None
-    if name in summary.tables:
-        return set(summary.tables[name])
-    cls = summary.classes.get(name)
-    if cls is None:
+    for _ in range(10):  # follow re-exports (``from app.models import Progress`` in a package)
+        module, _, name = qualified.rpartition(".")
+        own = ctx.summary if module == ctx.module_name else None
+        summary = own if own is not None else (index.module(module) if index is not None else None)
+        if summary is None:
+            return None
+        if name in summary.tables:
+            return set(summary.tables[name])
+        cls = summary.classes.get(name)
+        if cls is not None:
+            break
+        binding = summary.imports.bindings.get(name)
+        if binding is None or binding.startswith(LOCAL + ".") or binding == qualified:
+            return None
+        qualified = binding
+    else:
         return None
     columns = set(cls.columns)
     if index is not None:
