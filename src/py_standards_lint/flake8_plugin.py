@@ -20,6 +20,28 @@ _INDEXES: dict[Path, Any] = {}
 class Plugin:
     name = "py-standards-lint"
     version = __version__
+    #: settings given as flake8 options (``--psl-<key>``, see flake8_options.py): override pyproject
+    overrides: dict[str, Any] = {}
+    override_error: str | None = None
+
+    @classmethod
+    def add_options(cls, manager: Any) -> None:
+        from .config import all_options
+        from .flake8_options import add_options
+        from .rules import ALL_RULES
+
+        add_options(manager, all_options(ALL_RULES))
+
+    @classmethod
+    def parse_options(cls, options: Any) -> None:
+        from .config import ConfigError, all_options
+        from .flake8_options import overrides
+        from .rules import ALL_RULES
+
+        try:
+            cls.overrides, cls.override_error = overrides(options, all_options(ALL_RULES)), None
+        except ConfigError as exc:
+            cls.overrides, cls.override_error = {}, str(exc)
 
     def __init__(self, tree: ast.AST, lines: Sequence[str], filename: str) -> None:
         self.lines = lines
@@ -34,7 +56,11 @@ class Plugin:
 
         path = Path(self.filename if self.filename not in ("-", "stdin") else "stdin.py")
         try:
+            if self.override_error:
+                raise ConfigError(self.override_error)
             settings = settings_for_folder(str(path.resolve().parent))
+            if self.overrides:
+                settings = settings.replace(**self.overrides)
             validate(settings)
         except ConfigError as exc:
             yield 1, 0, f"PSL000 Configuration error: {exc}", type(self)
