@@ -23,12 +23,10 @@ class UnusedNoqa(Rule):
         "`extend-select = [\"PSL001\"]` (a prefix such as `PSL` does not enable it)."
     )
     example = (
-        "from fastapi import HTTPException\n\n\n"
         "def get_step(step_id: int) -> dict:\n"
         "    return {\"id\": step_id}  # noqa: PSL101\n"
     )
     use_instead = (
-        "from fastapi import HTTPException\n\n\n"
         "def get_step(step_id: int) -> dict:\n"
         "    return {\"id\": step_id}\n"
     )
