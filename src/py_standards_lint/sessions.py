@@ -6,7 +6,8 @@ session alias (``session-aliases``, default ``DbSession``, ``DbSessionReadOnly``
 bound by ``async with <sessionmaker>() as s`` / ``s = <sessionmaker>()`` (a module-level
 ``async_sessionmaker(...)``/``sessionmaker(...)`` of this module or, through the project
 index, of another), or by ``AsyncSession(engine)``; or one of ``session-names`` (default
-``db``, ``session``, ``db_session``), also as ``self.<name>``.
+``db``, ``session``, ``db_session``), also as ``self.<name>``, unless the function binds that
+name to something else (a parameter with a non-session annotation, ``session = request.session``).
 
 Only a plain name (or ``self.x``/``cls.x``) is ever a session: ``request.session.get(...)``
 and ``@router.get(...)`` are not session calls.
@@ -68,6 +69,9 @@ class SessionTracker:
         self.names = frozenset(ctx.settings["session-names"])
         #: per enclosing function: the session names bound there (inherited by nested defs)
         self.stack: list[set[str]] = [set()]
+        #: per enclosing function: configured session names bound to something else there
+        #: (``db: Database`` with an explicit non-session annotation, ``session = request.session``)
+        self.not_sessions: list[set[str]] = [set()]
         self.local_factories = self._module_factories()
 
     # -- what is a session ---------------------------------------------------------------
@@ -120,7 +124,9 @@ class SessionTracker:
     def is_session(self, node: cst.BaseExpression | None) -> bool:
         """Is this receiver expression a DB session here?"""
         if isinstance(node, cst.Name):
-            return node.value in self.names or node.value in self.stack[-1]
+            if node.value in self.stack[-1]:
+                return True
+            return node.value in self.names and node.value not in self.not_sessions[-1]
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value in ("self", "cls"):
             return node.attr.value in self.names
         return False
@@ -128,34 +134,50 @@ class SessionTracker:
     # -- traversal hooks --------------------------------------------------------------------
     def enter_function(self, node: cst.FunctionDef) -> None:
         current = set(self.stack[-1])
+        excluded = set(self.not_sessions[-1])
         p = node.params
         for param in (*p.posonly_params, *p.params, *p.kwonly_params):
             name = param.name.value
             annotation = param.annotation.annotation if param.annotation is not None else None
             if self.is_session_annotation(annotation):
                 current.add(name)
+                excluded.discard(name)
             else:
                 current.discard(name)  # shadowed by a parameter that is no session
+                if annotation is not None:
+                    excluded.add(name)  # `session: dict`: explicitly something else
+                else:
+                    excluded.discard(name)
         self.stack.append(current)
+        self.not_sessions.append(excluded)
 
     def leave_function(self) -> None:
         self.stack.pop()
+        self.not_sessions.pop()
 
     def with_item(self, node: cst.WithItem) -> None:
         if node.asname is not None and isinstance(node.asname.name, cst.Name) and self.is_factory_call(node.item):
             self.stack[-1].add(node.asname.name.value)
+            self.not_sessions[-1].discard(node.asname.name.value)
 
     def assign(self, node: cst.Assign | cst.AnnAssign) -> None:
         if isinstance(node, cst.AnnAssign):
-            if isinstance(node.target, cst.Name) and (
-                self.is_session_annotation(node.annotation.annotation) or self.is_factory_call(node.value)
-            ):
-                self.stack[-1].add(node.target.value)
-            return
-        if self.is_factory_call(node.value):
-            for target in node.targets:
-                if isinstance(target.target, cst.Name):
-                    self.stack[-1].add(target.target.value)
+            targets = [node.target]
+            is_session = self.is_session_annotation(node.annotation.annotation) or self.is_factory_call(node.value)
+        else:
+            targets = [t.target for t in node.targets]
+            is_session = self.is_factory_call(node.value)
+        if len(self.stack) == 1:
+            return  # module level: a module-level `session = ...` says nothing inside functions
+        for target in targets:
+            if not isinstance(target, cst.Name):
+                continue
+            if is_session:
+                self.stack[-1].add(target.value)
+                self.not_sessions[-1].discard(target.value)
+            else:  # `session = request.session`: rebound to something that is no session
+                self.stack[-1].discard(target.value)
+                self.not_sessions[-1].add(target.value)
 
     def _module_factories(self) -> set[str]:
         found: set[str] = set()

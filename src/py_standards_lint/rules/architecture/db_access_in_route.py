@@ -41,6 +41,9 @@ async def get_step(step_id: str, db: DbSession) -> StepResponse:
         Valid(PREAMBLE + "@router.get('/x')\nasync def f(db: DbSession):\n    return await step_service.get_step(db, 'x')\n"),
         Valid(PREAMBLE + "@router.get('/x')\nasync def f(request: Request):\n    return request.session.get('user')\n"),
         Valid(PREAMBLE + "@router.get('/x')\nasync def f(cache: dict):\n    return cache.get('k')\n"),
+        Valid(PREAMBLE + "@router.get('/x')\nasync def f(request: Request):\n    session = request.session\n    return session.get('user')\n"),
+        Valid(PREAMBLE + "@router.get('/x')\nasync def f(db: Database):\n    return await db.get('k')\n"),
+        Valid(PREAMBLE + "@router.get('/x')\ndef f(session: dict[str, str]):\n    return session.get('k')\n"),
         Valid(PREAMBLE + "@router.delete('/x')\nasync def f(items: list, client: Client):\n    await client.delete('/x')\n"),
         Valid("def select(x):\n    return x\n\ndef f():\n    return select(1)\n"),
         Valid("# await db.execute(select(Step))\nx = 'db.execute(select(Step))'\n"),
@@ -69,6 +72,8 @@ async def get_step(step_id: str, db: DbSession) -> StepResponse:
             files={"app/__init__.py": "", "app/core/__init__.py": "", "app/core/database.py": "from sqlalchemy.orm import sessionmaker\n\nSessionLocal = sessionmaker(engine)\n"},
         ),
         Invalid("async def f(db):\n    rows = (await db.execute(q)).all()\n", line=2, col=19),
+        Invalid("from app.db import SessionLocal\n\nasync def f(db: DbSession):\n    db = other\n    async with SessionLocal() as db:\n        await db.delete(x)\n", line=6, col=15,
+                files={"app/__init__.py": "", "app/db.py": "from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\n"}),
         Invalid("class Handler:\n    def run(self):\n        return self.session.scalar(q)\n", line=3, col=16),
     )
 
