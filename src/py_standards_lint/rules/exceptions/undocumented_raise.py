@@ -10,6 +10,8 @@ from ...raises import Oracle, cst_walk
 from ...rule import NOT_TESTS, Invalid, Rule, Valid
 
 LAYERS = Option("undocumented-raise-layers", "list", ("services",), "Layers where PSL203 checks documented raises.")
+#: an abstract method's `raise NotImplementedError` is no contract to document
+UNDOCUMENTED_OK = frozenset({"builtins.NotImplementedError"})
 ERRORS = "from app.core.exceptions import StepNotFoundError, StepAlreadyCompleteError, DomainError\n\n"
 FILES = {
     "app/__init__.py": "",
@@ -89,6 +91,7 @@ async def complete_step(db, user_id, step_id):
             "def f():\n    try:\n        raise B()\n    except ERRS:\n        pass\n"
         ),
         Valid("def f(e):\n    raise e\n"),
+        Valid("class Base:\n    def run(self):\n        raise NotImplementedError\n"),
         Valid("def f(x):\n    raise ValueError(x)\n", path="app/core/util.py"),
         Valid("def f(x):\n    raise ValueError(x)\n", path="tests/test_x.py"),
         Valid("def f():\n    \"\"\"raise ValueError\"\"\"\n    # raise ValueError()\n    return 'raise ValueError'\n"),
@@ -145,7 +148,7 @@ async def complete_step(db, user_id, step_id):
             if isinstance(inner, cst.Raise) and inner.exc is not None:
                 target = inner.exc.func if isinstance(inner.exc, cst.Call) else inner.exc
                 exc = qualify_node(target)
-                if exc and not oracle.caught(guards, exc) and not is_documented(exc, documented, summary):
+                if exc and exc not in UNDOCUMENTED_OK and not oracle.caught(guards, exc) and not is_documented(exc, documented, summary):
                     self.report(inner, self.template.format(exc=exc.rpartition(".")[2]))
             elif isinstance(inner, cst.Call) and isinstance(inner.func, cst.Name) and inner.func.value in private:
                 helper = inner.func.value
@@ -153,7 +156,7 @@ async def complete_step(db, user_id, step_id):
                 missing = sorted(
                     exc.rpartition(".")[2]
                     for exc in escaping
-                    if not oracle.caught(guards, exc) and not is_documented(exc, documented, summary)
+                    if exc not in UNDOCUMENTED_OK and not oracle.caught(guards, exc) and not is_documented(exc, documented, summary)
                 )
                 if missing:
                     excs = ", ".join(f"`{m}`" for m in missing)
