@@ -103,3 +103,6 @@ def test_stdin_cannot_be_rewritten(tmp_path):
         cwd=tmp_path, stdin=HEAD + "def f():\n    raise HTTPException(404)\n",
     )
     assert result.returncode == 2 and "standard input" in result.stderr
+    (tmp_path / "x.py").write_text("x = 1\n")
+    both = run_tool("check", "--add-noqa", "--fix", "x.py", cwd=tmp_path)
+    assert both.returncode == 2 and "--fix" in both.stderr

@@ -98,6 +98,9 @@ def check(
     if add_noqa and "-" in targets:
         _err("error: --add-noqa cannot rewrite standard input")
         raise typer.Exit(2)
+    if add_noqa and (fix or diff):
+        _err("error: --add-noqa cannot be combined with --fix or --diff (fix first, then baseline what remains)")
+        raise typer.Exit(2)
     if statistics and output_format.value not in STATISTICS_FORMATS:
         _err(f"error: --statistics cannot be combined with --output-format {output_format.value}")
         raise typer.Exit(2)
