@@ -36,3 +36,188 @@ def test_methods_overlap():
     assert not methods_overlap(frozenset({"GET", "HEAD"}), frozenset({"POST"}))
     assert methods_overlap(frozenset({"*"}), frozenset({"POST"}))
     assert not methods_overlap(frozenset({"*"}), frozenset({"WEBSOCKET"}))
+
+
+# -- the route model ---------------------------------------------------------------------
+
+import libcst as cst
+
+from py_standards_lint.context import FileContext
+from py_standards_lint.index import ProjectIndex
+from py_standards_lint.names import ModuleNames
+from py_standards_lint.project import module_name_for
+from py_standards_lint.routes import JSON, NON_JSON, OTHER, RouteModel, exempt_by_globs, route_label, status_code_value
+
+from .helpers import ROOT, make_settings
+
+
+def model_for(code: str, path: str = "app/routes/items.py", files: dict | None = None, settings: dict | None = None) -> RouteModel:
+    s = make_settings(settings)
+    module = cst.parse_module(code)
+    name, is_package = module_name_for(path)
+    ctx = FileContext(path, path, name, "routes", s, module, ModuleNames.build(module, name, is_package))
+    ctx.index = ProjectIndex.from_sources(ROOT, {**(files or {}), path: code}, s)
+    return ctx.routes
+
+
+ROUTERS = '''
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.responses import HTMLResponse
+
+from app.core.auth import require_user
+
+router = APIRouter(prefix="/items", include_in_schema=False, default_response_class=HTMLResponse, dependencies=[Depends(require_user)])
+other = APIRouter()
+api = FastAPI(openapi_url=None)
+opts = {}
+dynamic = APIRouter(**opts)
+'''
+
+
+def test_router_settings():
+    model = model_for(ROUTERS)
+    router, other, api, dynamic = (model.routers[n] for n in ("router", "other", "api", "dynamic"))
+    assert router.prefix == "/items" and other.prefix == "" and dynamic.prefix is None
+    assert router.include_in_schema is False and other.include_in_schema is True and dynamic.include_in_schema is None
+    assert api.is_app and api.include_in_schema is False
+    assert model.response_kind(router.default_response_class) == NON_JSON
+    assert isinstance(router.dependencies, cst.List) and other.dependencies is None
+    assert router.qualified == "app.routes.items.router"
+
+
+ROUTES = '''
+from fastapi import APIRouter, Request
+from app.core.limiter import limiter
+
+router = APIRouter(prefix="/v1")
+admin = APIRouter()
+
+
+@router.get("/a")
+async def a() -> dict: ...
+
+
+@limiter.limit("1/second")
+@admin.api_route("/b", methods=["PUT", "GET"], summary="B")
+@router.delete("/b/{x}", status_code=204)
+@traced
+def b(request: Request, /, x: int, *args, y: str = "", **kw) -> None: ...
+
+
+def helper(): ...
+
+
+@router.websocket("/ws")
+async def ws(websocket): ...
+'''
+
+
+def test_routes_in_registration_order_with_their_endpoints():
+    model = model_for(ROUTES)
+    assert [(r.router, r.path, r.kind) for r in model.routes] == [
+        ("router", "/a", "get"),
+        ("router", "/b/{x}", "delete"),  # nearest the def: registered first
+        ("admin", "/b", "api_route"),
+        ("router", "/ws", "websocket"),
+    ]
+    a, b_delete, b_route, ws = model.routes
+    assert a.methods == {"GET", "HEAD"} and b_route.methods == {"PUT", "GET", "HEAD"} and ws.methods == {"WEBSOCKET"}
+    assert b_route.is_mutating and b_delete.is_mutating and not a.is_mutating
+    assert a.full_path == "/v1/a" and b_route.full_path == "/b"
+    assert route_label(b_route) == "GET|PUT /b" and route_label(b_delete) == "DELETE /v1/b/{x}"
+    endpoint = b_delete.endpoint
+    assert endpoint is b_route.endpoint and endpoint.name == "b"
+    assert [i for i, _ in endpoint.limits] == [0] and endpoint.route_indexes == [1, 2]
+    assert endpoint.param_names == ["request", "x", "y"]
+    assert isinstance(endpoint.returns, cst.Name) and endpoint.returns.value == "None"
+    assert b_delete.kwarg("status_code") is not None and "summary" in b_route.kwargs
+    assert [e.name for e in model.endpoints] == ["a", "b", "ws"]
+    assert ws.include_in_schema is False and a.include_in_schema is True
+
+
+def test_include_router_out_of_schema_here_and_through_the_index():
+    code = "from fastapi import APIRouter\n\nrouter = APIRouter()\ninner = APIRouter()\nrouter.include_router(inner, include_in_schema=False)\n"
+    model = model_for(code)
+    assert model.routers["inner"].include_in_schema is False and model.routers["router"].include_in_schema is True
+    main = "from fastapi import FastAPI\nfrom app.routes import items\n\ndef create():\n    app = FastAPI()\n    app.include_router(items.router, include_in_schema=False)\n"
+    model = model_for(code, files={"app/main.py": main})
+    assert model.routers["router"].include_in_schema is False
+
+
+def test_configured_router_names_and_limiters():
+    code = "from app.base import api_router\nfrom app.core.limiter import limiter as rl\n\n@api_router.post('/x')\n@rl.limit('1/second')\ndef x(request): ...\n\n@mine.post('/y')\n@throttle.limit('1/second')\ndef y(): ...\n"
+    model = model_for(code)
+    assert [r.path for r in model.routes] == ["/x"]
+    assert model.routes[0].endpoint.limits and model.routes[0].router_info.prefix is None
+    model = model_for(code, settings={"router-names": ["mine"], "limiter-names": ["throttle"]})
+    assert [r.path for r in model.routes] == ["/y"]
+    assert model.endpoints[0].limits
+
+
+RESPONSES = '''
+from typing import Optional, Union
+
+import fastapi.responses as fr
+from fastapi import Response
+from pydantic import BaseModel
+from starlette.responses import JSONResponse, RedirectResponse
+
+from app.schemas import Item
+from app.core.responses import CSVResponse
+from somewhere import Unknown
+
+
+class Local(BaseModel):
+    x: int
+
+
+class MyJSON(JSONResponse):
+    pass
+'''
+FILES = {
+    "app/schemas.py": "from pydantic import BaseModel\n\nclass Item(BaseModel):\n    id: str\n",
+    "app/core/responses.py": "from fastapi.responses import PlainTextResponse\n\nclass CSVResponse(PlainTextResponse):\n    pass\n",
+}
+
+
+def test_response_kinds():
+    model = model_for(RESPONSES, files=FILES)
+    kind = lambda text: model.response_kind(cst.parse_expression(text))
+    assert kind("Response") == NON_JSON and kind("fr.HTMLResponse") == NON_JSON and kind("RedirectResponse") == NON_JSON
+    assert kind("JSONResponse") == JSON and kind("fr.ORJSONResponse") == JSON and kind("MyJSON") == JSON
+    assert kind("CSVResponse") == NON_JSON  # a project subclass, through the index
+    assert kind("Item") == OTHER and kind("Local") == OTHER and kind("dict") == OTHER and kind("None") == OTHER
+    assert kind("list[Item]") == OTHER and kind("Item | None") == OTHER and kind("Optional[Item]") == OTHER
+    assert kind("Unknown") is None and kind("'Item'") is None
+    assert kind("Response | None") is None and kind("Union[Item, Response]") is None
+    assert kind("fr.HTMLResponse | fr.PlainTextResponse") == NON_JSON
+
+
+@pytest.mark.parametrize(
+    "imports,expr,expected",
+    [
+        ("", "204", 204),
+        ("from fastapi import status", "status.HTTP_204_NO_CONTENT", 204),
+        ("from starlette import status as s", "s.HTTP_202_ACCEPTED", 202),
+        ("import starlette.status", "starlette.status.HTTP_410_GONE", 410),
+        ("from fastapi.status import HTTP_200_OK", "HTTP_200_OK", 200),
+        ("from http import HTTPStatus", "HTTPStatus.NO_CONTENT", 204),
+        ("", "status.HTTP_204_NO_CONTENT", None),  # `status` not imported
+        ("CODE = 204", "CODE", None),
+        ("from app.codes import HTTP_204_NO_CONTENT", "HTTP_204_NO_CONTENT", None),
+    ],
+)
+def test_status_code_value(imports, expr, expected):
+    code = f"{imports}\n"
+    model = model_for(code)
+    assert status_code_value(cst.parse_expression(expr), model.ctx) == expected
+
+
+def test_exempt_globs_over_paths_and_modules():
+    model = model_for("from fastapi import APIRouter\n\nrouter = APIRouter(prefix='/hooks')\n\n@router.post('/github')\ndef hook(): ...\n")
+    route, ctx = model.routes[0], model.ctx
+    assert exempt_by_globs(["/hooks/**"], ctx, route) and exempt_by_globs(["/hooks"], ctx, route)
+    assert exempt_by_globs(["/github"], ctx, route)  # the path as written
+    assert not exempt_by_globs(["/other/**", "/hook"], ctx, route)
+    assert exempt_by_globs(["app/routes/items.py"], ctx, route) and exempt_by_globs(["items.py"], ctx, route)
+    assert exempt_by_globs(["app.routes.*"], ctx, route) and not exempt_by_globs(["app.services.*"], ctx, route)

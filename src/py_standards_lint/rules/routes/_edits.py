@@ -21,7 +21,8 @@ def import_name(ctx: "FileContext", module: str, name: str) -> tuple[str, list[E
     target = canonical(f"{module}.{name}")
     bindings = ctx.names.imports.bindings
     if module == ctx.module_name:
-        return (name, []) if bindings.get(name) == f"{LOCAL}.{name}" else None
+        local = bindings.get(name) == f"{LOCAL}.{name}" or name not in bindings and name in _assigned(ctx)
+        return (name, []) if local else None
     for local, qualified in bindings.items():
         if canonical(qualified) == target and local not in ctx.names.functions and local not in ctx.names.classes:
             return local, []

@@ -203,7 +203,7 @@ class RawDepends(Rule):
             if not found:
                 continue
             details = "; ".join(
-                f"`{r.param.name.value}`: use `{a[0].rpartition('.')[2]}` ({a[0]})" if a else f"`{r.param.name.value}`: a DB session belongs in a session alias (`DbSession`)"
+                f"`{r.param.name.value}`: use `{a[0].rpartition('.')[2]}` ({a[0]})" if a else f"`{r.param.name.value}`: a DB session built with `Depends` (use the project's session alias, e.g. `DbSession`)"
                 for r, a in found
             )
             first = min(endpoint.routes, key=lambda r: r.decorator_index)
@@ -308,10 +308,20 @@ def _rebuild(function: cst.FunctionDef, replaced: dict[int, cst.Param]) -> cst.F
         moved = [p for p in regular[first:] if p.default is None]
         kept = [p for p in regular[first:] if p.default is not None]
         regular = regular[:first] + moved + kept
-        regular = [p.with_changes(comma=comma) for p, comma in zip(regular, commas)]
+        regular = [p.with_changes(comma=_comma(p.comma, slot)) for p, slot in zip(regular, commas)]
     return function.with_changes(
         params=params.with_changes(posonly_params=posonly, params=regular, kwonly_params=kwonly)
     )
+
+
+def _comma(own: object, slot: object) -> object:
+    """The comma for a parameter moved into ``slot``'s position: the slot's layout (line breaks,
+    indentation of what follows), the parameter's own trailing comment."""
+    if isinstance(own, cst.Comma) and isinstance(slot, cst.Comma):
+        mine, theirs = own.whitespace_after, slot.whitespace_after
+        if isinstance(mine, cst.ParenthesizedWhitespace) and isinstance(theirs, cst.ParenthesizedWhitespace):
+            return slot.with_changes(whitespace_after=theirs.with_changes(first_line=mine.first_line))
+    return slot
 
 
 def _first_default(params: list[cst.Param]) -> int:
