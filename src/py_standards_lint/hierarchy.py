@@ -35,6 +35,8 @@ def qualify(summary: "ModuleSummary | None", dotted: str | None) -> str | None:
         return None
     resolved = summary.imports.resolve_dotted(dotted)
     if resolved is None:
+        if "." not in dotted and dotted in summary.tuple_constants:
+            return f"{summary.name}.{dotted}"  # a module-level tuple of exceptions
         if "." not in dotted and builtin_exception(dotted):
             return f"builtins.{dotted}"
         return None

@@ -27,6 +27,7 @@ from .external import DEFAULT_SDK_MODULES, ExternalModel, functions_calling_out,
 from .names import LOCAL, ImportMap
 from .sessions import SESSION_FACTORIES
 from .raises import RaiseSite, ast_sites
+from .hierarchy import builtin_exception
 from .project import is_excluded, iter_python_files, module_name_for, relative_path
 
 COLUMN_CALLS = frozenset({"sqlalchemy.Column", "sqlalchemy.orm.mapped_column", "sqlalchemy.schema.Column"})
@@ -155,6 +156,9 @@ class _Summarizer:
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.imports.bind_local(node.name)
         self.function_names = {n.name for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        self.tuple_names = {
+            t.id for n in body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Tuple) for t in n.targets if isinstance(t, ast.Name)
+        }
         lifespans = {"lifespan"}
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and self.resolve(node.func) == "fastapi.FastAPI":
@@ -209,7 +213,7 @@ class _Summarizer:
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, is_lifespan: bool) -> None:
         doc = ast.get_docstring(node, clean=False)
         fn = FunctionSummary(node.name, node.lineno, isinstance(node, ast.AsyncFunctionDef), doc, documented_raises(doc))
-        fn.raise_sites = ast_sites(node, self.resolve, self.function_names)
+        fn.raise_sites = ast_sites(node, self.resolve, self.function_names, self.s.name, self.tuple_names)
         for dec in node.decorator_list:
             if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr == "exception_handler":
                 self.s.exception_handler_functions.add(f"{self.s.name}.{node.name}")
@@ -267,11 +271,11 @@ class _Summarizer:
                             self.s.di_aliases[name] = dependency
         elif isinstance(value, ast.Call) and self.resolve(value.func) in SESSION_FACTORIES:
             self.s.session_factories.update(names)
-        elif isinstance(value, ast.Tuple):
-            members = [self.resolve(e) for e in value.elts]
-            if members and all(members):
-                for name in names:
-                    self.s.tuple_constants[name] = [m for m in members if m]
+        elif isinstance(value, ast.Tuple) and value.elts and all(isinstance(e, (ast.Name, ast.Attribute)) for e in value.elts):
+            # ``*``: a member the index cannot resolve (a handler naming the tuple catches anything)
+            members = [self.resolve(e) or _builtin(e) or "*" for e in value.elts]
+            for name in names:
+                self.s.tuple_constants[name] = members
         elif isinstance(value, ast.Call) and self.resolve(value.func) in TABLE_CALLS:
             columns = {
                 arg.args[0].value
@@ -284,6 +288,10 @@ class _Summarizer:
             }
             for name in names:
                 self.s.tables[name] = columns
+
+
+def _builtin(node: ast.AST) -> str | None:
+    return f"builtins.{node.id}" if isinstance(node, ast.Name) and builtin_exception(node.id) else None
 
 
 def _is_str(node: ast.AST, value: str) -> bool:

@@ -79,9 +79,22 @@ def _ast_handler(handler: ast.ExceptHandler, resolve: Callable[[ast.AST], str | 
     return tuple(out)
 
 
-def ast_sites(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Callable[[ast.AST], str | None], helpers: Iterable[str]) -> list[RaiseSite]:
-    """Raise sites of a function's own body (``resolve``: node -> project-qualified name)."""
+def ast_sites(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef,
+    resolve: Callable[[ast.AST], str | None],
+    helpers: Iterable[str],
+    module: str = "",
+    constants: Iterable[str] = (),
+) -> list[RaiseSite]:
+    """Raise sites of a function's own body (``resolve``: node -> project-qualified name;
+    ``constants``: the module's own tuple constants, which ``resolve`` does not know)."""
     resolve = with_builtins(resolve)
+    tuples = set(constants)
+
+    def resolve_handler(node: ast.AST) -> str | None:
+        if isinstance(node, ast.Name) and node.id in tuples and module:
+            return f"{module}.{node.id}"
+        return resolve(node)
     private = {h for h in helpers if h.startswith("_")}
     sites: list[RaiseSite] = []
 
@@ -89,7 +102,7 @@ def ast_sites(fn: ast.FunctionDef | ast.AsyncFunctionDef, resolve: Callable[[ast
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
             return
         if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-            guard = tuple(_ast_handler(h, resolve) for h in node.handlers)  # type: ignore[attr-defined]
+            guard = tuple(_ast_handler(h, resolve_handler) for h in node.handlers)  # type: ignore[attr-defined]
             for stmt in node.body:  # type: ignore[attr-defined]
                 visit(stmt, guards + (guard,))
             for part in (node.handlers, node.orelse, node.finalbody):  # type: ignore[attr-defined]
@@ -175,7 +188,7 @@ class Oracle:
                 return True
             members = self.tuple_members(name)
             for candidate in members if members is not None else [name]:
-                if candidate in BROAD or self.hierarchy.is_subclass(exc, [candidate]):
+                if candidate == ANY or candidate in BROAD or self.hierarchy.is_subclass(exc, [candidate]):
                     return True
         return False
 

@@ -112,7 +112,7 @@ except httpx.HTTPStatusError as e:
             return  # the standards' own conversion pattern in routes
         self.report(node, fix=self._fix(node, handlers[-1]))
 
-    def _fix(self, node: cst.Raise, handler: cst.ExceptHandler) -> Fix | None:
+    def _fix(self, node: cst.Raise, handler: cst.ExceptHandler | cst.ExceptStarHandler) -> Fix | None:
         if handler.name is not None:
             if not isinstance(handler.name.name, cst.Name):
                 return None
@@ -124,7 +124,7 @@ except httpx.HTTPStatusError as e:
         name = self._fresh_name()
         new_raise = node.with_changes(cause=cst.From(item=cst.Name(name)))
         new_handler = handler.deep_replace(node, new_raise)
-        assert isinstance(new_handler, cst.ExceptHandler)
+        assert isinstance(new_handler, (cst.ExceptHandler, cst.ExceptStarHandler))
         new_handler = new_handler.with_changes(name=cst.AsName(name=cst.Name(name)))
         return Fix(SAFE, f"name the handler `as {name}` and add `from {name}`", [(handler, new_handler)])
 
