@@ -221,3 +221,10 @@ def test_exempt_globs_over_paths_and_modules():
     assert not exempt_by_globs(["/other/**", "/hook"], ctx, route)
     assert exempt_by_globs(["app/routes/items.py"], ctx, route) and exempt_by_globs(["items.py"], ctx, route)
     assert exempt_by_globs(["app.routes.*"], ctx, route) and not exempt_by_globs(["app.services.*"], ctx, route)
+
+
+def test_configured_names_bound_to_something_else_are_no_routers():
+    code = "from flask import Flask\n\napp = Flask(__name__)\n\nclass Thing:\n    pass\n\nrouter = Thing()\n\n@app.post('/x')\ndef x(): ...\n\n@router.post('/y')\ndef y(): ...\n"
+    assert model_for(code).routes == []
+    code = "from fastapi import APIRouter\n\nclass MyRouter(APIRouter):\n    pass\n\nitems = MyRouter(prefix='/i')\n\n@items.post('/y')\ndef y(): ...\n"
+    assert [r.full_path for r in model_for(code).routes] == ["/i/y"]

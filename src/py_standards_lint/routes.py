@@ -34,6 +34,7 @@ from .semantics import FASTAPI_ROUTERS
 
 if TYPE_CHECKING:
     from .context import FileContext
+    from .names import ModuleNames
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 ROUTE_DECORATORS = frozenset({*HTTP_METHODS, "api_route", "websocket"})
@@ -260,6 +261,8 @@ class RouteModel:
     endpoints: list[Endpoint] = field(default_factory=list)
     #: local names bound to ``slowapi.Limiter(...)`` at module level
     limiter_bindings: set[str] = field(default_factory=set)
+    #: configured router names bound here to something that is surely no router
+    not_routers: set[str] = field(default_factory=set)
     ctx: "FileContext | None" = field(default=None, repr=False)
 
     @classmethod
@@ -275,12 +278,14 @@ class RouteModel:
                 for target in targets:
                     if not isinstance(target, cst.Name):
                         continue
-                    if qualified in FASTAPI_ROUTERS:
+                    if qualified in FASTAPI_ROUTERS or names.refers_to(stmt.value.func, FASTAPI_ROUTERS, subclasses=True):
                         router = Router(target.value, stmt.value, _kwargs(stmt.value), f"{ctx.module_name}.{target.value}")
                         router.is_app = qualified == "fastapi.FastAPI"
                         model.routers[target.value] = router
                     elif qualified in LIMITER_CLASSES:
                         model.limiter_bindings.add(target.value)
+                    elif _not_a_router(qualified, names):
+                        model.not_routers.add(target.value)
             elif isinstance(stmt, cst.Expr) and isinstance(stmt.value, cst.Call):
                 func = stmt.value.func
                 if isinstance(func, cst.Attribute) and func.attr.value == "include_router":
@@ -325,7 +330,7 @@ class RouteModel:
             return None
         name = receiver.value
         if name not in self.routers:
-            if name not in configured:
+            if name not in configured or name in self.not_routers:
                 return None
             qualified = f"{self.ctx.module_name}.{name}" if self.ctx is not None else name
             self.routers[name] = Router(name, qualified=qualified)
@@ -500,6 +505,22 @@ def exempt_by_globs(patterns: "tuple[str, ...] | list[str]", ctx: "FileContext",
                     return True
         elif globs.match(pattern, ctx.relpath) or fnmatchcase(ctx.module_name, pattern):
             return True
+    return False
+
+
+#: web frameworks whose apps also have ``.get``/``.post`` decorators
+OTHER_FRAMEWORKS = ("flask.", "quart.", "sanic.", "bottle.", "litestar.", "aiohttp.")
+
+
+def _not_a_router(qualified: str | None, names: "ModuleNames") -> bool:
+    """``app = Flask(__name__)``, ``router = LocalThing()``: a configured name that is no FastAPI router."""
+    if qualified is None:
+        return False
+    if qualified.startswith(OTHER_FRAMEWORKS):
+        return True
+    if qualified.startswith(LOCAL + "."):
+        local = qualified[len(LOCAL) + 1 :]
+        return local in names.classes and not names.class_derives_from(local, FASTAPI_ROUTERS)
     return False
 
 

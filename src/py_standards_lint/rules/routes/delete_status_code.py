@@ -14,7 +14,7 @@ class DeleteStatusCode(Rule):
     name = "delete-status-code"
     message = "DELETE route `{route}` answers {status}: a DELETE answers 204 (no content) or 200"
     layers = frozenset({ROUTES})
-    requires_text = ("delete", "DELETE")
+    requires_text = ("status_code",)
     example_path = "app/routes/items.py"
     why = (
         "The standards fix DELETE's status: 204 No Content (nothing to return) or 200 (returning the deleted "

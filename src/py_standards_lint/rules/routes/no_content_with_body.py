@@ -15,7 +15,7 @@ class NoContentWithBody(Rule):
     name = "no-content-with-body"
     message = "Route `{route}` answers 204 No Content but declares a body ({why}): FastAPI fails at start-up"
     layers = frozenset({ROUTES})
-    requires_text = ("204", "NO_CONTENT")
+    requires_text = ("status_code",)
     needs_index = True
     example_path = "app/routes/items.py"
     why = (

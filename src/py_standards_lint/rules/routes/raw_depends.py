@@ -94,7 +94,8 @@ class RawDepends(Rule):
         "Rewrites each such parameter to `name: Alias` (dropping the `= Depends(...)` default) and imports the alias. "
         "When the parameter loses its default after one that keeps a default, it moves before the first defaulted "
         "parameter (FastAPI passes arguments by keyword). Among several aliases of one dependency, configured ones "
-        "win, then the shortest name. Not offered for `Depends(fn, use_cache=...)` or `Annotated` with extra metadata."
+        "win, then the shortest name. `Depends(fn, use_cache=False)` is not what an alias does and is not flagged; no fix for "
+        "`Annotated[T, Depends(fn), <more metadata>]`."
     )
     valid = (
         Valid(use_instead, files=FILES),
