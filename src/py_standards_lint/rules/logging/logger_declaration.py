@@ -54,6 +54,8 @@ class LoggerDeclaration(Rule):
         Valid("import logging\n\naudit = logging.getLogger('audit')\n", path="tests/test_x.py"),
         Valid("import logging\n\nlogger = logging.getLogger('x')\nlogger.info('a.b')\n", path="tests/conftest.py"),
         Valid("x = 'import structlog'  # import loguru\nlogger_name = 'structlog.get_logger()'\n"),
+        Valid("from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    import structlog\n"),
+        Valid("from .structlog import helper\nimport structlogger\n"),
         Valid("from app.core.log import make_logger\n\nfactory = make_logger\n"),
         Valid("import logging\n\nlogger = logging.getLogger(__name__)\n\ndef f(logger):\n    audit = get_audit()\n    audit.info('a.b')\n"),
     )
@@ -78,6 +80,7 @@ class LoggerDeclaration(Rule):
         Invalid("import structlog\n\nlogger = structlog.get_logger()\nlogger.info('a.b', user_id=1)\n", at=[(1, 1), (3, 10)]),
         Invalid("from loguru import logger\n", line=1, col=1),
         Invalid("import structlog.stdlib as sl\n", line=1, col=1),
+        Invalid("import os, loguru\n\nif x:\n    from structlog import get_logger\n", at=[(1, 1), (4, 5)]),
     )
 
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
@@ -154,14 +157,20 @@ class LoggerDeclaration(Rule):
 
     # -- third-party loggers ------------------------------------------------------------
     def visit_Import(self, node: cst.Import) -> None:
-        if not self.ctx.type_checking and any(module_dotted(a.name).split(".")[0] in NON_STDLIB_LOGGING for a in node.names):
-            self.report(node, self.template.format(reason="library imported (structlog/loguru)"))
+        if self.ctx.type_checking:
+            return
+        for alias in node.names:
+            library = module_dotted(alias.name).split(".")[0]
+            if library in NON_STDLIB_LOGGING:
+                self.report(node, self.template.format(reason=f"from `{library}` (not the stdlib)"))
+                return
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.relative or node.module is None or self.ctx.type_checking:
             return
-        if module_dotted(node.module).split(".")[0] in NON_STDLIB_LOGGING:
-            self.report(node, self.template.format(reason="library imported (structlog/loguru)"))
+        library = module_dotted(node.module).split(".")[0]
+        if library in NON_STDLIB_LOGGING:
+            self.report(node, self.template.format(reason=f"from `{library}` (not the stdlib)"))
 
     def leave_Module(self, node: cst.Module) -> None:
         locals_ = {(b.name, b.scope) for b in self.bindings if b.kind == "local"}
