@@ -58,6 +58,8 @@ async def save_progress(db, user_id: str, step_id: str) -> None:
         Valid("def f(stmt, opts):\n    return stmt.on_conflict_do_update(**opts)\n"),
         Valid("def f(stmt, c, s):\n    return stmt.on_conflict_do_update(c, None, None, s)\n"),
         Valid("def f(stmt):\n    return stmt.on_conflict_do_nothing(index_elements=['id'])\n"),
+        # a local function named dict is not the builtin
+        Valid("def dict():\n    return {'a': 1}\n\ndef f(stmt):\n    return stmt.on_conflict_do_update(constraint='pk', set_=dict())\n"),
         Valid("# stmt.on_conflict_do_update(index_elements=['id'])\nx = 'stmt.on_conflict_do_update()'\n"),
         Valid(
             "def test_upsert(stmt):\n    stmt.on_conflict_do_update(index_elements=['id'])\n",
@@ -77,6 +79,7 @@ async def save_progress(db, user_id: str, step_id: str) -> None:
         ),
         Invalid("def f(stmt):\n    return stmt.on_conflict_do_update(index_elements=['id'], set_={})\n", line=2, col=12),
         Invalid("def f(stmt):\n    return stmt.on_conflict_do_update(constraint='pk', set_=dict())\n", line=2, col=12),
+        Invalid("def f(stmt):\n    return stmt.on_conflict_do_update(constraint='pk', set_=None)\n", line=2, col=12),
         Invalid("class Repo:\n    def f(self, stmt):\n        def inner():\n            return stmt.on_conflict_do_update()\n", line=4, col=20),
     )
 
@@ -91,6 +94,8 @@ async def save_progress(db, user_id: str, step_id: str) -> None:
             positional = [arg for arg in node.args if arg.keyword is None]
             if len(positional) > SET_POSITION:
                 return
+            self.report(node)
+        elif isinstance(set_arg.value, cst.Name) and set_arg.value.value == "None":
             self.report(node)
         elif is_empty_dict(set_arg.value, self.ctx.names):
             self.report(node, "`.on_conflict_do_update()` with an empty `set_`: list the columns the upsert updates")
