@@ -250,6 +250,12 @@ class CacheAccessWithoutLock(Rule):
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         self._skip.add(id(node.target))
 
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._skip.add(id(node.target))
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._skip.add(id(node.target))  # `del _cache` unbinds the name; `del _cache[k]` is an access
+
     # -- accesses ------------------------------------------------------------------------------
     def visit_Name(self, node: cst.Name) -> None:
         if node.value not in self.caches or id(node) in self._skip:
