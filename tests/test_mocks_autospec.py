@@ -133,3 +133,19 @@ def test_cli_unsafe_fix(tmp_path: Path):
     result = run_tool("check", "--fix", "--unsafe-fixes", ".", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert target.read_text() == "from unittest.mock import patch\n\n@patch('openai.AsyncOpenAI', autospec=True)\ndef test_x(client):\n    pass\n"
+
+
+def test_fix_drops_stale_spec_keywords():
+    rule = BY_CODE["PSL801"]
+    code = (
+        "from unittest.mock import AsyncMock, patch\n\n"
+        "def test_x():\n"
+        "    with patch('openai.AsyncOpenAI', autospec=False, new_callable=AsyncMock, spec=None):\n        pass\n"
+        "    with patch('openai.AsyncOpenAI', spec=None, autospec=None):\n        pass\n"
+    )
+    assert fix(code, TEST, rule) == (
+        "from unittest.mock import AsyncMock, patch\n\n"
+        "def test_x():\n"
+        "    with patch('openai.AsyncOpenAI', autospec=True):\n        pass\n"
+        "    with patch('openai.AsyncOpenAI', autospec=True):\n        pass\n"
+    )

@@ -316,20 +316,27 @@ def _is_false_or_none(value: cst.BaseExpression) -> bool:
 
 
 def _with_autospec(call: cst.Call, replace: cst.Arg | None) -> cst.Call:
-    """``call`` with ``autospec=True`` in place of ``replace`` (or appended), keeping the layout;
-    other spec keywords set to False/None are dropped (patch rejects them together)."""
+    """``call`` with ``autospec=True`` in place of ``replace`` (or of a stale ``autospec=False``, or
+    appended), keeping the layout; other spec keywords set to False/None are dropped (patch
+    rejects them beside autospec)."""
     autospec = cst.Arg(
         value=cst.Name("True"),
         keyword=cst.Name("autospec"),
         equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
     )
-    args = list(call.args)
-    stale = [i for i, a in enumerate(args) if a.keyword is not None and a.keyword.value == "autospec"]
+    stale = [a for a in call.args if a.keyword is not None and a.keyword.value in SPEC_KEYWORDS]
     if replace is None and stale:
-        replace = args[stale[0]]
+        replace = next((a for a in stale if a.keyword.value == "autospec"), stale[0])  # type: ignore[union-attr]
+    args: list[cst.Arg] = []
+    for arg in call.args:
+        if arg is replace:
+            args.append(autospec.with_changes(comma=arg.comma))
+        elif any(arg is a for a in stale):
+            if arg is call.args[-1] and args:  # the new last argument keeps the removed one's comma
+                args[-1] = args[-1].with_changes(comma=arg.comma)
+        else:
+            args.append(arg)
     if replace is not None:
-        i = next(i for i, a in enumerate(args) if a is replace)
-        args[i] = autospec.with_changes(comma=replace.comma)
         return call.with_changes(args=args)
     if not args:
         return call.with_changes(args=[autospec])
