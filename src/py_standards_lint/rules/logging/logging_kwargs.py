@@ -3,7 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ...finding import SAFE, Fix
-from ...loggers import with_extra
+from ...loggers import RESERVED_KEYS, with_extra
 from ...rule import Invalid, Rule, Valid
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
@@ -28,7 +28,8 @@ class LoggingKwargs(Rule):
     use_instead = LOGGER + 'def created(user):\n    logger.info("user.created", extra={"user_id": user.id})\n'
     fix_notes = (
         "The keyword arguments move into `extra={...}`, merged into an `extra` dict literal if there is "
-        "one. No fix when `extra` is not a dict literal or already has one of the keys."
+        "one. No fix when `extra` is not a dict literal or already has one of the keys, or when a keyword "
+        "is a LogRecord attribute (`name`, `msg`, ...: a KeyError as an `extra` key)."
     )
     valid = (
         Valid(LOGGER + 'logger.info("user.created", exc_info=True, stack_info=False, stacklevel=2, extra={"a": 1})\n'),
@@ -68,6 +69,8 @@ class LoggingKwargs(Rule):
         Invalid(LOGGER + "logger.log(logging.INFO, 'user.created', level_name='x')\n", line=5, col=1,
                 fixed=LOGGER + "logger.log(logging.INFO, 'user.created', extra={\"level_name\": 'x'})\n"),
         Invalid("import logging\n\nclass S:\n    def __init__(self):\n        self.log_ = logging.getLogger(__name__)\n\n    def run(self):\n        self.log_.info('s.ran', n=1)\n", line=8, col=9),
+        Invalid(LOGGER + 'logger.info("user.renamed", name=new_name)\n', line=5, col=1,
+                fixed=LOGGER + 'logger.info("user.renamed", name=new_name)\n'),
         Invalid("def handle(logger):\n    logger.info('a.b', user=1)\n", line=2, col=5,
                 fixed="def handle(logger):\n    logger.info('a.b', extra={\"user\": 1})\n"),
     )
@@ -82,6 +85,7 @@ class LoggingKwargs(Rule):
             return
         names = ", ".join(f"`{a.keyword.value}`" for a in bad if a.keyword is not None)
         entries = [(a.keyword.value, a.value) for a in bad if a.keyword is not None]
-        new = with_extra(node, entries, drop=bad)
+        # a LogRecord attribute as an `extra` key is a KeyError (PSL309): renaming it is the author's call
+        new = None if any(key in RESERVED_KEYS for key, _ in entries) else with_extra(node, entries, drop=bad)
         fix = Fix(SAFE, "move the keyword arguments into `extra={...}`", [(node, new)]) if new is not None else None
         self.report(node, self.template.format(names=names), fix)
