@@ -44,7 +44,7 @@ def test_jobs_and_cache_together_give_the_same_results_on_a_stdlib_slice(
 ) -> None:
     monkeypatch.setenv(cache_mod.CACHE_DIR_ENV, str(tmp_path / "cache"))
     serial = results(stdlib_slice, jobs=1)
-    assert len(serial) > 40
+    assert len(serial) > 25
     assert any(findings for _, findings, _, _ in serial), "the slice exercises the rules"
     assert results(stdlib_slice, jobs=2) == serial
     assert results(stdlib_slice, jobs=2, cache=True) == serial  # cold, written by a parallel run
