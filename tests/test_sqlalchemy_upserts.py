@@ -173,3 +173,54 @@ def test_noqa_on_the_set_line():
 def test_tests_layer_is_skipped():
     code = "from sqlalchemy import insert\n\ndef test_f(t):\n    insert(t).on_conflict_do_update()\n"
     assert positions(lint(code, "tests/test_upserts.py")) == []
+
+
+def test_a_name_bound_differently_in_branches_is_decided_only_when_all_agree():
+    code = (
+        "from sqlalchemy import insert\nfrom sqlalchemy.dialects.postgresql import insert as pg_insert\n\n"
+        "def multi_dialect(t, dialect):\n"
+        "    if dialect == 'postgresql':\n        stmt = pg_insert(t)\n    else:\n        stmt = insert(t)\n"
+        "    return stmt.on_conflict_do_nothing()\n\n"
+        "def maybe_rebound(t, flag):\n"
+        "    stmt = insert(t)\n    if flag:\n        stmt = pg_insert(t)\n    return stmt.on_conflict_do_nothing()\n\n"
+        "def only_in_a_branch(t, flag):\n"
+        "    if flag:\n        stmt = insert(t)\n    return stmt.on_conflict_do_nothing()\n\n"
+        "def both_generic(t, flag):\n"
+        "    if flag:\n        stmt = insert(t).values(a=1)\n    else:\n        stmt = insert(t).values(a=2)\n"
+        "    return stmt.on_conflict_do_nothing()\n\n"
+        "def in_a_handler(t):\n"
+        "    stmt = insert(t)\n    try:\n        pass\n    except ValueError:\n        stmt = pg_insert(t)\n"
+        "    return stmt.on_conflict_do_nothing()\n\n"
+        "def walrus_in_a_test(t):\n"
+        "    if (stmt := insert(t)) is not None:\n        pass\n    return stmt.on_conflict_do_nothing()\n"
+    )
+    assert [line for _, line, _ in codes(code)] == [27, 40]
+
+
+def test_updated_at_checked_for_every_possible_target():
+    code = (
+        "from sqlalchemy.dialects.postgresql import insert\nfrom app.models import Progress, Plain\n\n"
+        "def f(flag):\n"
+        "    stmt = insert(Progress)\n    if flag:\n        stmt = insert(Plain)\n"
+        "    return stmt.on_conflict_do_update(index_elements=['id'], set_={'id': 1})\n\n"
+        "def g(flag):\n"
+        "    stmt = insert(Progress)\n    if flag:\n        stmt = insert(Progress).values(id=1)\n"
+        "    return stmt.on_conflict_do_update(index_elements=['id'], set_={'id': 1})\n"
+    )
+    assert codes(code) == [("PSL702", 14, 62)]
+
+
+def test_elif_chains_and_one_line_branches():
+    code = (
+        "from sqlalchemy import insert\nfrom sqlalchemy.dialects.postgresql import insert as pg_insert\n\n"
+        "def chain(t, a, b):\n"
+        "    if a: stmt = insert(t)\n    elif b: stmt = insert(t).values(x=1)\n    else: stmt = insert(t).values(x=2)\n"
+        "    return stmt.on_conflict_do_nothing()\n\n"
+        "def chain_with_a_dialect(t, a, b):\n"
+        "    if a: stmt = insert(t)\n    elif b: stmt = pg_insert(t)\n    else: stmt = insert(t)\n"
+        "    return stmt.on_conflict_do_nothing()\n\n"
+        "def chain_without_else(t, a, b):\n"
+        "    if a: stmt = insert(t)\n    elif b: stmt = insert(t)\n"
+        "    return stmt.on_conflict_do_nothing()\n"
+    )
+    assert [line for _, line, _ in codes(code)] == [8]

@@ -108,81 +108,181 @@ def is_empty_dict(value: cst.BaseExpression, names: ModuleNames) -> bool:
     return is_dict_call(value, names) and not value.args  # type: ignore[attr-defined]
 
 
+#: what a name may hold: insert origins, ``None`` for "something else / unknown"
+Origins = frozenset  # frozenset[InsertOrigin | None]
+UNKNOWN: frozenset = frozenset({None})
+
+
+class _Scope:
+    __slots__ = ("kind", "names", "branch_depth")
+
+    def __init__(self, kind: str, names: dict[str, frozenset] | None = None) -> None:
+        self.kind = kind
+        self.names: dict[str, frozenset] = names or {}
+        #: how many branching statements (if, loops, try, match) of this scope enclose this point
+        self.branch_depth = 0
+
+
 class StatementTracker:
     """Mixin for a :class:`~py_standards_lint.rule.Rule`: insert statements bound to local names.
 
     Scopes: the module, then one per ``def``; a class body gets its own scope that its
-    methods do not see. Lookups go from the innermost scope outwards (closures).
+    methods do not see. Lookups go from the innermost scope outwards (closures). A binding
+    at the top of a scope replaces what the name held; a binding inside a branch (``if``,
+    a loop, ``try``, ``match``) adds to it, since the earlier value survives when the branch
+    is not taken: a name then holds several possible origins, and rules decide only when all
+    of them agree.
     """
 
-    def _scopes(self) -> list[tuple[str, dict[str, InsertOrigin | None]]]:
+    def _scopes(self) -> list[_Scope]:
         scopes = self.__dict__.get("_tracker_scopes")
         if scopes is None:
-            scopes = self.__dict__["_tracker_scopes"] = [("module", {})]
+            scopes = self.__dict__["_tracker_scopes"] = [_Scope("module")]
         return scopes
 
     # -- scope maintenance -------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        scope: dict[str, InsertOrigin | None] = {}
         params = node.params
+        names: dict[str, frozenset] = {}
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            scope[param.name.value] = None  # a parameter shadows outer names
+            names[param.name.value] = UNKNOWN  # a parameter shadows outer names
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
-                scope[star.name.value] = None
-        self._scopes().append(("function", scope))
+                names[star.name.value] = UNKNOWN
+        self._scopes().append(_Scope("function", names))
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._scopes().pop()
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._scopes().append(("class", {}))
+        self._scopes().append(_Scope("class"))
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:
         self._scopes().pop()
 
+    # a block that may not run: if/else bodies, loop bodies and their else, except handlers and
+    # try's else, match cases (a test, a loop's iterable and a try body always run)
+    def _branches(self) -> set[int]:
+        blocks = self.__dict__.get("_tracker_branches")
+        if blocks is None:
+            blocks = self.__dict__["_tracker_branches"] = set()
+        return blocks
+
+    def _mark(self, *suites: object) -> None:
+        for suite in suites:
+            if isinstance(suite, cst.Else):
+                suite = suite.body
+            if isinstance(suite, cst.BaseSuite):
+                self._branches().add(id(suite))
+
+    # if/elif/else: each branch starts from the state before the `if`; afterwards a name holds
+    # what either branch left (a branch that did not bind it leaves what it held before)
+    def _if_frames(self) -> list[list]:
+        frames = self.__dict__.get("_tracker_ifs")
+        if frames is None:
+            frames = self.__dict__["_tracker_ifs"] = []
+        return frames
+
+    def visit_If(self, node: cst.If) -> None:
+        scope = self._scopes()[-1]
+        self._if_frames().append([node, scope, {}, None])  # [if, scope, state before the body, state after it]
+
+    def _leave_if_body(self, node: cst.BaseSuite) -> None:
+        frames = self._if_frames()
+        if frames and frames[-1][0].body is node:
+            frame = frames[-1]
+            scope = frame[1]
+            frame[3] = scope.names
+            scope.names = dict(frame[2])  # the else branch starts from the state before the if
+
+    def leave_If(self, node: cst.If) -> None:
+        frames = self._if_frames()
+        if not frames or frames[-1][0] is not node:
+            return
+        _, scope, _, taken = frames.pop()
+        if taken is None:
+            return
+        other = scope.names
+        merged: dict[str, frozenset] = {}
+        for name in set(taken) | set(other):
+            merged[name] = taken.get(name, UNKNOWN) | other.get(name, UNKNOWN)
+        scope.names = merged
+
+    def visit_While(self, node: cst.While) -> None:
+        self._mark(node.body, node.orelse)
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self._mark(*(handler.body for handler in node.handlers), node.orelse)
+
+    visit_TryStar = visit_Try  # type: ignore[assignment]
+
+    def visit_MatchCase(self, node: cst.MatchCase) -> None:
+        self._mark(node.body)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._mark(node.body, node.orelse)
+        self._bind(node.target, UNKNOWN)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        if id(node) in self._branches():
+            self._scopes()[-1].branch_depth += 1
+        frames = self._if_frames()
+        if frames and frames[-1][0].body is node:  # after the test (which always runs)
+            frames[-1][2] = dict(frames[-1][1].names)
+
+    def leave_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        if id(node) in self._branches():
+            self._scopes()[-1].branch_depth -= 1
+        self._leave_if_body(node)
+
+    visit_SimpleStatementSuite = visit_IndentedBlock  # type: ignore[assignment]
+    leave_SimpleStatementSuite = leave_IndentedBlock  # type: ignore[assignment]
+
     # -- bindings ----------------------------------------------------------------
     def leave_Assign(self, node: cst.Assign) -> None:
-        origin = self.origin(node.value)
+        origins = self.origins(node.value)
         for target in node.targets:
-            self._bind(target.target, origin)
+            self._bind(target.target, origins)
 
     def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
-            self._bind(node.target, self.origin(node.value))
+            self._bind(node.target, self.origins(node.value))
 
     def leave_NamedExpr(self, node: cst.NamedExpr) -> None:
-        self._bind(node.target, self.origin(node.value))
+        self._bind(node.target, self.origins(node.value))
 
     def leave_AugAssign(self, node: cst.AugAssign) -> None:
-        self._bind(node.target, None)
-
-    def visit_For(self, node: cst.For) -> None:
-        self._bind(node.target, None)
+        self._bind(node.target, UNKNOWN)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None:
-            self._bind(node.asname.name, None)
+            self._bind(node.asname.name, UNKNOWN)
 
-    def _bind(self, target: cst.BaseExpression, origin: InsertOrigin | None) -> None:
-        scope = self._scopes()[-1][1]
+    def _bind(self, target: cst.BaseExpression, origins: frozenset) -> None:
+        scope = self._scopes()[-1]
         if isinstance(target, cst.Name):
-            scope[target.value] = origin
+            name = target.value
+            if scope.branch_depth and name in scope.names:
+                scope.names[name] = scope.names[name] | origins
+            elif scope.branch_depth:
+                scope.names[name] = origins | UNKNOWN  # unbound (or an outer value) when not taken
+            else:
+                scope.names[name] = origins
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
-                self._bind(element.value, None)
+                self._bind(element.value, UNKNOWN)
         elif isinstance(target, cst.StarredElement):
-            self._bind(target.value, None)
+            self._bind(target.value, UNKNOWN)
 
-    def _lookup(self, name: str) -> InsertOrigin | None:
+    def _lookup(self, name: str) -> frozenset:
         scopes = self._scopes()
         for i in range(len(scopes) - 1, -1, -1):
-            kind, scope = scopes[i]
-            if kind == "class" and i != len(scopes) - 1:
+            scope = scopes[i]
+            if scope.kind == "class" and i != len(scopes) - 1:
                 continue  # a class body's names are not visible in its methods
-            if name in scope:
-                return scope[name]
-        return None
+            if name in scope.names:
+                return scope.names[name]
+        return UNKNOWN
 
     # -- queries -----------------------------------------------------------------
     def insert_kind(self, func: cst.BaseExpression) -> str | None:
@@ -194,31 +294,34 @@ class StatementTracker:
             return GENERIC
         return DIALECT_INSERTS.get(qualified)
 
-    def origin(self, expr: cst.BaseExpression | None) -> InsertOrigin | None:
-        """The insert call ``expr`` evaluates to (through chains and local names), else ``None``."""
+    def origins(self, expr: cst.BaseExpression | None) -> frozenset:
+        """The insert calls ``expr`` may evaluate to (through chains and local names); ``None``
+        among them for "something else"."""
         for _ in range(100):  # chains are short; bounded anyway
-            if expr is None:
-                return None
             if isinstance(expr, cst.Name):
                 return self._lookup(expr.value)
             if not isinstance(expr, cst.Call):
-                return None
+                return UNKNOWN
             kind = self.insert_kind(expr.func)
             if kind is not None:
-                return InsertOrigin(expr, kind)
+                return frozenset({InsertOrigin(expr, kind)})
             func = expr.func
             if isinstance(func, cst.Attribute) and func.attr.value in GENERATIVE:
                 expr = func.value
                 continue
-            return None
-        return None
+            return UNKNOWN
+        return UNKNOWN
 
-    def receiver_origin(self, call: cst.Call) -> InsertOrigin | None:
-        """For ``<receiver>.method(...)``: the receiver's insert origin."""
+    def receiver_origins(self, call: cst.Call) -> list[InsertOrigin] | None:
+        """For ``<receiver>.method(...)``: every insert the receiver may be, or ``None`` when it may
+        also be something else (or cannot be told)."""
         func = call.func
-        if isinstance(func, cst.Attribute):
-            return self.origin(func.value)
-        return None
+        if not isinstance(func, cst.Attribute):
+            return None
+        found = self.origins(func.value)
+        if not found or None in found:
+            return None
+        return list(found)
 
 
 # -- the insert's target model -------------------------------------------------------------

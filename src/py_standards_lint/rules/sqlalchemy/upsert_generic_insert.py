@@ -120,6 +120,6 @@ async def save_progress(db, user_id: str, step_id: str) -> None:
         func = node.func
         if not (isinstance(func, cst.Attribute) and func.attr.value in ON_CONFLICT):
             return
-        origin = self.receiver_origin(node)
-        if origin is not None and origin.is_generic:
+        origins = self.receiver_origins(node)
+        if origins and all(origin.is_generic for origin in origins):
             self.report(node, self.template.format(method=func.attr.value))

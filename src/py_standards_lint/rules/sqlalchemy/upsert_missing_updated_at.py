@@ -175,13 +175,15 @@ async def save_progress(db, user_id: str, step_id: str) -> None:
         keys = literal_keys(set_arg.value, self.ctx.names)
         if keys is None or not keys:  # not a literal (or empty: that is PSL701)
             return
-        origin = self.receiver_origin(node)
-        if origin is None:
+        origins = self.receiver_origins(node)
+        if not origins:
             return
-        columns = target_columns(self.ctx, origin.target)
-        if columns is None:
+        targets = [target_columns(self.ctx, origin.target) for origin in origins]
+        if any(columns is None for columns in targets):
             return
-        missing = [c for c in self.ctx.settings["timestamp-columns"] if c in columns and c not in keys]
+        missing = [
+            c for c in self.ctx.settings["timestamp-columns"] if c not in keys and all(c in columns for columns in targets)  # type: ignore[operator]
+        ]
         if missing:
             self.report(set_arg, self.template.format(columns="`, `".join(missing)))
 
