@@ -250,3 +250,15 @@ def test_fix_on_a_copy_of_the_example_project(tmp_path):
     assert run_tool("check", "--diff", ".", cwd=copy).returncode == 0
     # the fixtures themselves are untouched
     assert run_tool("check", "--diff", ".", cwd=EXAMPLE).returncode == 1
+
+
+def test_run_fix_file_without_writing(project):
+    from py_standards_lint.engine import Run
+
+    fixed = Run().fix_file(project / USERS, unsafe=True, write=False)
+    assert fixed is not None and fixed.fixed == 4 and not fixed.written
+    assert fixed.source.decode() == AFTER_UNSAFE and fixed.result.findings == []
+    assert (project / USERS).read_text() == BEFORE
+    assert fixed.diff().startswith(f"--- a/{project / USERS}\n")
+    written = Run().fix_file(project / USERS)
+    assert written is not None and written.written and (project / USERS).read_text() == AFTER_SAFE
