@@ -18,7 +18,7 @@ VIOLATION = "from fastapi import HTTPException\n\n\ndef f():\n    raise HTTPExce
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    (tmp_path / "pyproject.toml").write_text("[tool.py-standards-lint]\n")
+    (tmp_path / "pyproject.toml").write_text('[tool.py-standards-lint]\nselect = ["PSL000", "PSL101"]  # one rule, so the output is exact\n')
     services = tmp_path / "app" / "services"
     services.mkdir(parents=True)
     (services / "steps.py").write_text(VIOLATION)

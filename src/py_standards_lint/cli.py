@@ -166,6 +166,10 @@ def check(
     files = len(results)
     if not quiet:
         _err(f"{len(findings)} finding{'s' if len(findings) != 1 else ''} in {files} file{'s' if files != 1 else ''} checked.")
+        from .writer import fixable_summary
+
+        if fixable := fixable_summary(findings, unsafe_fixes):
+            _err(fixable)
     if errors or unreadable:
         raise typer.Exit(2)
     raise typer.Exit(1 if findings and not exit_zero else 0)

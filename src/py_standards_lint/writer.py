@@ -136,6 +136,20 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def fixable_summary(findings: Sequence[Finding], unsafe: bool = False) -> str:
+    """``"[*] 3 fixable with --fix (1 more with --fix --unsafe-fixes)."``, or ``""`` when nothing is fixable."""
+    safe, more = _count(findings, SAFE), _count(findings, UNSAFE)
+    if unsafe:
+        safe, more = safe + more, 0
+    if not safe and not more:
+        return ""
+    flag = "--fix --unsafe-fixes" if unsafe else "--fix"
+    line = f"[*] {safe} fixable with {flag}"
+    if more:
+        line += f" ({more} more with --fix --unsafe-fixes)"
+    return line + "."
+
+
 def run_fix_command(
     run: "Run",
     targets: Sequence[str],
@@ -202,4 +216,4 @@ def run_fix_command(
     return 1 if remaining and not exit_zero else 0
 
 
-__all__ = ["FixedFile", "fix_file", "fix_paths", "run_fix_command", "write_atomic", "SAFE", "UNSAFE"]
+__all__ = ["FixedFile", "fix_file", "fix_paths", "fixable_summary", "run_fix_command", "write_atomic", "SAFE", "UNSAFE"]
