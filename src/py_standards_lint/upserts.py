@@ -108,8 +108,7 @@ def is_empty_dict(value: cst.BaseExpression, names: ModuleNames) -> bool:
     return is_dict_call(value, names) and not value.args  # type: ignore[attr-defined]
 
 
-#: what a name may hold: insert origins, ``None`` for "something else / unknown"
-Origins = frozenset  # frozenset[InsertOrigin | None]
+#: a name's possible values are a frozenset of InsertOrigin, ``None`` standing for anything else
 UNKNOWN: frozenset = frozenset({None})
 
 
@@ -119,7 +118,7 @@ class _Scope:
     def __init__(self, kind: str, names: dict[str, frozenset] | None = None) -> None:
         self.kind = kind
         self.names: dict[str, frozenset] = names or {}
-        #: how many branching statements (if, loops, try, match) of this scope enclose this point
+        #: how many blocks that may not run (loop bodies, except handlers, match cases) enclose this point
         self.branch_depth = 0
 
 
