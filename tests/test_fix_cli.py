@@ -262,3 +262,12 @@ def test_run_fix_file_without_writing(project):
     assert fixed.diff().startswith(f"--- a/{project / USERS}\n")
     written = Run().fix_file(project / USERS)
     assert written is not None and written.written and (project / USERS).read_text() == AFTER_SAFE
+
+
+def test_check_summary_says_what_is_fixable(project):
+    result = runner.invoke(app, ["check", "."])
+    assert "[*] 3 fixable with --fix (1 more with --fix --unsafe-fixes)." in result.stderr
+    unsafe = runner.invoke(app, ["check", "--unsafe-fixes", "."])
+    assert "[*] 4 fixable with --fix --unsafe-fixes." in unsafe.stderr
+    Path("app/services/users.py").write_text("x = 1\n")
+    assert "fixable" not in runner.invoke(app, ["check", "."]).stderr
