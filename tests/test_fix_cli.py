@@ -271,3 +271,16 @@ def test_check_summary_says_what_is_fixable(project):
     assert "[*] 4 fixable with --fix --unsafe-fixes." in unsafe.stderr
     Path("app/services/users.py").write_text("x = 1\n")
     assert "fixable" not in runner.invoke(app, ["check", "."]).stderr
+
+
+def test_crlf_bom_file_through_the_installed_script(project):
+    data = b"\xef\xbb\xbf" + BEFORE.replace("\n", "\r\n").encode()
+    (project / USERS).write_bytes(data)
+    first = run_tool("check", "--fix", "--unsafe-fixes", ".", cwd=project)
+    assert first.returncode == 0, first.stderr
+    expected = b"\xef\xbb\xbf" + AFTER_UNSAFE.replace("\n", "\r\n").encode()
+    assert (project / USERS).read_bytes() == expected
+    os.utime(project / USERS, (1_000_000, 1_000_000))
+    second = run_tool("check", "--fix", "--unsafe-fixes", ".", cwd=project)
+    assert second.returncode == 0 and "0 fixed" in second.stderr
+    assert (project / USERS).read_bytes() == expected and (project / USERS).stat().st_mtime == 1_000_000
