@@ -52,6 +52,7 @@ class LoggingErrorInExcept(Rule):
         Valid(LOGGER + "try:\n    pass\nexcept Exception:\n    logger.exception('a.b')\n"),
         Valid(LOGGER + "logger.error('a.b')\n"),
         Valid(LOGGER + "try:\n    pass\nexcept Exception:\n    def later():\n        logger.error('a.b')\n"),
+        Valid(LOGGER + "try:\n    pass\nexcept Exception:\n    later = lambda: logger.error('a.b')\n"),
         Valid(LOGGER + "try:\n    pass\nexcept Exception:\n    pass\nelse:\n    logger.error('a.b')\nfinally:\n    logger.error('c.d')\n"),
         Valid(
             "import logging\nfrom app.core.breaker import CircuitOpenError\n\nlogger = logging.getLogger(__name__)\n\n"
@@ -91,6 +92,8 @@ class LoggingErrorInExcept(Rule):
             LOGGER + "try:\n    pass\nexcept Exception:\n    try:\n        pass\n    except KeyError:\n        logger.error('a.b')\n",
             line=11, col=9,
         ),
+        Invalid(LOGGER + "f = lambda: 0\ntry:\n    pass\nexcept Exception:\n    g = lambda: 0\n    logger.error('a.b')\n", line=10, col=5),
+        Invalid(LOGGER + "g = lambda: [0 for _ in ()]\ntry:\n    pass\nexcept Exception:\n    h = (lambda: 0)() or logger.error('a.b')\n", line=9, col=26),
     )
 
     def _expected(self, handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
@@ -104,9 +107,20 @@ class LoggingErrorInExcept(Rule):
                 return True
         return False
 
+    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ctx)
+        #: len(ctx.handlers) at each enclosing lambda: a lambda's body runs later, outside the handler
+        self.lambdas: list[int] = []
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self.lambdas.append(len(self.ctx.handlers))
+
+    def leave_Lambda(self, node: cst.Lambda) -> None:
+        self.lambdas.pop()
+
     def visit_Call(self, node: cst.Call) -> None:
         handlers = self.ctx.current_handlers()
-        if not handlers:
+        if not handlers or (self.lambdas and self.lambdas[-1] >= len(self.ctx.handlers)):
             return
         call = self.ctx.loggers.log_call(node)
         if call is None or call.method != "error" or call.keyword("exc_info") is not None:
