@@ -98,9 +98,9 @@ class HttpxLazyInitWithoutLock(Rule):
         # the lock block ends before the assignment
         Invalid(
             "import asyncio\nfrom httpx import AsyncClient as AC\n\n_client = None\n_client_lock = asyncio.Lock()\n\n"
-            "async def get():\n    global _client\n    async with _client_lock:\n        pass\n    _client: AC = AC()\n",
+            "async def get():\n    global _client\n    async with _client_lock:\n        pass\n    _client = AC()\n",
             line=11,
-            col=19,
+            col=15,
         ),
         Invalid(
             "import httpx\n\n_client = None\n\nclass Api:\n    async def client(self):\n        global _client\n        _client = httpx.Client()\n",
