@@ -78,6 +78,11 @@ class HttpxLazyInitWithoutLock(Rule):
         Valid("import httpx\n\n_client = httpx.AsyncClient()\n"),
         Valid("_client = None\n\nasync def get():\n    global _client\n    _client = AsyncClient()  # httpx.AsyncClient()\n"),
         Valid(UNLOCKED, path="tests/conftest.py"),
+        Valid(
+            "import httpx\nfrom contextlib import asynccontextmanager\n\n_client = None\n\n@asynccontextmanager\n"
+            "async def lifespan(app):\n    global _client\n    _client = httpx.AsyncClient()\n    yield\n    await _client.aclose()\n",
+            path="app/main.py",
+        ),
     )
     invalid = (
         Invalid(UNLOCKED, line=8, col=24),
@@ -143,6 +148,8 @@ class HttpxLazyInitWithoutLock(Rule):
             return
         if not (isinstance(target, cst.Name) and target.value in frame.globals):
             return
+        if any("lifespan" in f.name for f in self.ctx.functions):
+            return  # the lifespan runs once, at start-up: nothing to race with
         if not (isinstance(value, cst.Call) and self.ctx.names.refers_to(value.func, HTTPX_CLIENTS)):
             return  # `_client = None` in a close function is a reset, not an init
         if not self.locks.holds_lock:
