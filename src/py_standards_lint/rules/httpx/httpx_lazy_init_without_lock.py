@@ -54,7 +54,7 @@ class HttpxLazyInitWithoutLock(Rule):
         "In a coroutine, `if _client is None:` followed by an `await` anywhere before the assignment lets "
         "several requests see `None` and each build a client; all but the last leak their connection pool and "
         "are never closed. The standards' pattern creates the client under an `asyncio.Lock` (a double-checked "
-        "fast path that reads the global outside the lock is fine). Only a `with`/`async with` on a lock counts: "
+        "fast path that reads the global outside the lock is fine; so is a `lifespan` building it once at start-up). Only a `with`/`async with` on a lock counts: "
         "a name bound to `asyncio.Lock()`/`threading.Lock()`/`RLock()`/`Semaphore`/`Condition`, annotated so, "
         "or named `*lock*`."
     )
