@@ -88,6 +88,8 @@ class Rule:
     requires_text: ClassVar[tuple[str, ...]] = ()
     #: "safe", "unsafe" or "-"
     fix_safety: ClassVar[str] = "-"
+    #: False for opt-in rules: enabled only by a selector naming them exactly, never by a prefix
+    default_enabled: ClassVar[bool] = True
     options: ClassVar[tuple[Option, ...]] = ()
     #: documentation: why, a failing example, the corrected example, fix notes
     why: ClassVar[str] = ""
