@@ -270,6 +270,21 @@ def test_settings_come_from_the_workspace_pyproject(client: Client, project: Pat
     assert "PSL101" not in {d["code"] for d in client.diagnostics_for(route)["diagnostics"]}, "the path decides the layer"
 
 
+def test_only_python_documents_are_linted(client: Client, project: Path):
+    toml = project / "pyproject.toml"
+    uri = toml.as_uri()
+    client.notify(
+        "textDocument/didOpen",
+        {"textDocument": {"uri": uri, "languageId": "toml", "version": 1, "text": toml.read_text()}},
+    )
+    assert client.diagnostics_for(uri)["diagnostics"] == []
+    actions = client.request(
+        "textDocument/codeAction",
+        {"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}, "context": {"diagnostics": []}},
+    )
+    assert actions in (None, [])
+
+
 def test_a_configuration_error_is_one_diagnostic(tmp_path: Path):
     (tmp_path / "pyproject.toml").write_text("[tool.py-standards-lint]\nbogus-key = 1\n")
     c = Client(tmp_path)
@@ -279,5 +294,7 @@ def test_a_configuration_error_is_one_diagnostic(tmp_path: Path):
         uri = open_doc(c, tmp_path / "x.py", CLEAN)
         (diag,) = c.diagnostics_for(uri)["diagnostics"]
         assert "bogus-key" in diag["message"] and diag["severity"] == 1
+        shown = [m for m in c.notifications if m.get("method") == "window/showMessage"]
+        assert len(shown) == 1 and "bogus-key" in shown[0]["params"]["message"]
     finally:
         c.close()

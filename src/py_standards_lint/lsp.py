@@ -59,6 +59,7 @@ class StandardsServer(LanguageServer):
         super().__init__(SOURCE, __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
         self.indexes: dict[Path, ProjectIndex] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
+        self.shown_error: str | None = None
 
     # -- linting ------------------------------------------------------------------
     def lint_document(self, doc: TextDocument) -> Linted:
@@ -113,11 +114,16 @@ class StandardsServer(LanguageServer):
             doc = self.workspace.get_text_document(uri)
         except Exception:  # the document was closed meanwhile
             return
+        if not is_python(doc):
+            # clients may sync every file (pyproject.toml, ...): only Python is linted
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, version=doc.version, diagnostics=[]))
+            return
         linted = self.lint_document(doc)
-        if linted.error is not None:
+        if linted.error is not None and linted.error != self.shown_error:  # once, not on every keystroke
             self.window_show_message(
                 types.ShowMessageParams(types.MessageType.Error, f"{SOURCE}: {linted.error}")
             )
+        self.shown_error = linted.error
         self.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, version=doc.version, diagnostics=self.diagnostics(doc, linted))
         )
@@ -142,6 +148,12 @@ class StandardsServer(LanguageServer):
         task = self.pending.pop(uri, None)
         if task is not None:
             task.cancel()
+
+
+def is_python(doc: TextDocument) -> bool:
+    if doc.language_id:
+        return doc.language_id == "python"
+    return str(doc.path or doc.uri).endswith((".py", ".pyi"))
 
 
 # -- positions and edits ---------------------------------------------------------------
@@ -231,6 +243,8 @@ def code_actions(server: StandardsServer, params: types.CodeActionParams) -> lis
     from .fixes import apply_fixes, fix_source
 
     doc = server.workspace.get_text_document(params.text_document.uri)
+    if not is_python(doc):
+        return []
     only = params.context.only or None
 
     def wanted(kind: str) -> bool:
