@@ -86,6 +86,12 @@ async def complete_step(db: AsyncSession, user_id: str, step_id: str) -> None:
             '    def inner(db: AsyncSession) -> None:\n        pass\n'
         ),
         Valid('x = 1\n"""Args:\n    db: AsyncSession\n"""\n'),
+        # a class without __init__; a method's parameter is not the class's
+        Valid(
+            'from sqlalchemy.ext.asyncio import AsyncSession\n\n'
+            'class Repo:\n    """Repo.\n\n    Args:\n        session: The session.\n    """\n\n'
+            '    def get(self, session: AsyncSession) -> None:\n        pass\n'
+        ),
     )
     invalid = (
         Invalid(example, line=8, col=9, fixed=use_instead),
@@ -136,6 +142,17 @@ async def complete_step(db: AsyncSession, user_id: str, step_id: str) -> None:
             'def f(db: Annotated[AsyncSession, Depends(get_db)], req: Req) -> None:\n'
             '    """Do it."""\n',
         ),
+        # a class docstring documents __init__
+        Invalid(
+            'from sqlalchemy.ext.asyncio import AsyncSession\n\n'
+            'class StepRepository:\n'
+            '    """Steps of a user.\n\n    Args:\n        session: The database session.\n        user_id: Whose steps.\n    """\n\n'
+            '    def __init__(self, session: AsyncSession, user_id: str) -> None:\n'
+            '        self.session = session\n',
+            line=7,
+            col=9,
+            path="app/repositories/steps.py",
+        ),
         Invalid(
             'import sqlalchemy.orm as orm\n\ndef f(*, session: "orm.Session") -> None:\n'
             '    """Do it.\n\n    Arguments:\n        session: The session.\n        x: Other.\n    """\n',
@@ -147,29 +164,32 @@ async def complete_step(db: AsyncSession, user_id: str, step_id: str) -> None:
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
-        #: id(docstring node) -> the function it documents
-        self._docstrings: dict[int, cst.FunctionDef] = {}
+        #: id(docstring node) -> the parameters it documents
+        self._docstrings: dict[int, cst.Parameters] = {}
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        body = node.body
-        if not isinstance(body, cst.IndentedBlock) or not body.body:
+        docstring = _docstring_node(node.body)
+        if docstring is not None:
+            self._docstrings[id(docstring)] = node.params
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        """A class docstring's `Args:` documents its ``__init__`` parameters (Google style)."""
+        docstring = _docstring_node(node.body)
+        if docstring is None or not isinstance(node.body, cst.IndentedBlock):
             return
-        first = body.body[0]
-        if not isinstance(first, cst.SimpleStatementLine) or not isinstance(first.body[0], cst.Expr):
-            return
-        value = first.body[0].value
-        if isinstance(value, cst.SimpleString) and "b" not in value.prefix.lower():
-            self._docstrings[id(value)] = node
+        for stmt in node.body.body:
+            if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "__init__":
+                self._docstrings[id(docstring)] = stmt.params
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        function = self._docstrings.pop(id(node), None)
-        if function is None:
+        parameters = self._docstrings.pop(id(node), None)
+        if parameters is None:
             return
         raw = node.raw_value
         entries = args_entries(raw)
         if not entries:
             return
-        params = _annotations(function.params)
+        params = _annotations(parameters)
         lines = raw.splitlines()
         for entry in entries:
             annotation = params.get(entry.name)
@@ -202,6 +222,18 @@ async def complete_step(db: AsyncSession, user_id: str, step_id: str) -> None:
             if last in self.ctx.settings["session-aliases"] and not local:
                 return last
         return None
+
+
+def _docstring_node(body: cst.BaseSuite) -> cst.SimpleString | None:
+    if not isinstance(body, cst.IndentedBlock) or not body.body:
+        return None
+    first = body.body[0]
+    if not isinstance(first, cst.SimpleStatementLine) or not isinstance(first.body[0], cst.Expr):
+        return None
+    value = first.body[0].value
+    if isinstance(value, cst.SimpleString) and "b" not in value.prefix.lower():
+        return value
+    return None
 
 
 def _annotations(params: cst.Parameters) -> dict[str, cst.BaseExpression]:
