@@ -25,7 +25,8 @@ class DocstringSelfDocumentingArg(Rule):
         "`db: The database session.` repeats the annotation, and the noise hides the entries that explain "
         "something. A parameter annotated exactly with a session type (`AsyncSession`, `Session`, the "
         "configured `session-aliases`) or `Request` documents itself; an optional one (`AsyncSession | None`) "
-        "keeps its entry, which explains what happens without it."
+        "keeps its entry, which explains what happens without it. A class docstring's `Args:` documents "
+        "its `__init__` parameters."
     )
     example = '''\
 from sqlalchemy.ext.asyncio import AsyncSession
