@@ -146,7 +146,12 @@ async def fetch_repo(client: httpx.AsyncClient, url: str) -> dict:
         if model is None:
             return False
         outer = self.ctx.functions[0].node if self.ctx.functions else None
-        clients = local_clients_cst(outer, model, self.ctx.names.resolve) if outer is not None else set()
+        clients: set[str] = set()
+        if outer is not None:
+            cache = self.__dict__.setdefault("_clients", {})
+            if id(outer) not in cache:
+                cache[id(outer)] = local_clients_cst(outer, model, self.ctx.names.resolve)
+            clients = cache[id(outer)]
         found = False
         skip_depth = 0
 

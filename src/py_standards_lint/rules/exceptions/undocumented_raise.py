@@ -96,6 +96,7 @@ async def complete_step(db, user_id, step_id):
         Valid("def f(x):\n    raise ValueError(x)\n", path="tests/test_x.py"),
         Valid("def f():\n    \"\"\"raise ValueError\"\"\"\n    # raise ValueError()\n    return 'raise ValueError'\n"),
         Valid("class S:\n    def _m(self):\n        raise ValueError('x')\n"),
+        Valid("class _Impl:\n    def run(self):\n        raise ValueError('x')\n"),
         Valid(
             "import app.core.exceptions as errors\n\ndef f(x):\n    \"\"\"Do.\n\n    Raises:\n        errors.StepNotFoundError: missing.\n    \"\"\"\n"
             "    raise errors.StepNotFoundError(x)\n",
@@ -170,5 +171,6 @@ async def complete_step(db, user_id, step_id):
             return False
         if not self.ctx.classes:
             return True
-        # a method of a module-level class
-        return len(self.ctx.classes) == 1 and frame.owner is self.ctx.classes[0]
+        # a method of a public module-level class
+        owner = self.ctx.classes[0]
+        return len(self.ctx.classes) == 1 and frame.owner is owner and not owner.name.value.startswith("_")
