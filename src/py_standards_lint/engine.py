@@ -35,6 +35,7 @@ from .names import ModuleNames
 from .index import ProjectIndex
 from .parallel import lint_in_pool
 from .project import is_excluded, iter_python_files, module_name_for, relative_path
+from .positions import positions_of
 from .rule import Rule
 from .selection import rules_for_file, validate
 
@@ -234,7 +235,8 @@ def lint_source(
     findings: list[Finding] = []
     if ctx.reports:
         try:
-            positions = wrapper.resolve(PositionProvider)
+            # only the reported nodes and their statements, stopping the codegen after the last of them
+            positions = positions_of(module, [n for rep in ctx.reports for n in (rep.node, rep.statement) if n is not None])
         except Exception as exc:
             result.errors.append(InternalError(display_path, "engine", f"positions: {type(exc).__name__}: {exc}"))
             return result

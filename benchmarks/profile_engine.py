@@ -1,0 +1,42 @@
+"""Profile one in-process, one-job, no-cache run of the linter over a folder (pyinstrument, a dev dependency).
+
+    uv run python benchmarks/profile_engine.py benchmarks/.work/fastapi [--html out.html]
+
+The engine normally lints each file on a large-stack thread (deepstack.py), which a sampling profiler of the main
+thread cannot see into; here the main thread is marked as already deep, so everything runs (and is sampled) on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from pyinstrument import Profiler
+
+from py_standards_lint import deepstack
+from py_standards_lint.engine import Run, RunOptions
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--html", type=Path)
+    args = parser.parse_args()
+    os.chdir(args.folder)
+    deepstack._local.deep = True
+    sys.setrecursionlimit(deepstack.RECURSION_LIMIT)
+    profiler = Profiler(interval=0.002)
+    profiler.start()
+    results = Run(RunOptions(jobs=1, cache=False)).lint_paths([Path(".")])
+    profiler.stop()
+    print(f"{len(results)} files, {sum(len(r.findings) for r in results)} findings", file=sys.stderr)
+    if args.html:
+        args.html.write_text(profiler.output_html())
+    print(profiler.output_text(unicode=True, color=False, show_all=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
