@@ -311,9 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     report = [f"Machine: {machine()}", f"Rounds: {args.repeat} (slow variants {''.join(sorted(args.slow))}: {args.slow_repeat}); jobs for (d)/(e): {args.jobs}", ""]
     for name in [c.strip() for c in args.corpus.split(",") if c.strip()]:
         report += run_corpus(name, args, peers, log)
+        if args.output:  # after each corpus, so a long run leaves its finished tables behind
+            args.output.write_text("\n".join(report) + "\n")
     print("\n".join(report), flush=True)
-    if args.output:
-        args.output.write_text("\n".join(report) + "\n")
     return 0
 
 
