@@ -27,6 +27,7 @@ Results with internal errors are never stored.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -35,7 +36,7 @@ import tempfile
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from . import __version__
 from .finding import FileResult, Finding, Fix
@@ -247,6 +248,44 @@ class Caches:
     def save(self) -> None:
         for cache in self._by_root.values():
             cache.save()
+
+
+_SUMMARIES: dict[tuple[str, bool, bytes], tuple[str, Any]] = {}
+_SUMMARY_MEMO_SIZE = 8192
+_SETTINGS_FPS: dict[int, tuple[Any, str]] = {}
+
+
+def _settings_fp(settings: Any) -> str:
+    if settings is None:
+        return ""
+    found = _SETTINGS_FPS.get(id(settings))
+    if found is None or found[0] is not settings:
+        found = _SETTINGS_FPS[id(settings)] = (settings, settings.fingerprint())
+    return found[1]
+
+
+def memoized_summaries(summarize: Callable[..., Any]) -> Callable[..., Any]:
+    """``index.summarize`` at most once per (source, path, settings) in a process.
+
+    The project index and the checked file's own context (``ctx.summary``) summarise the same bytes, and a
+    summary is a pure function of them, so the second is the first one's object.
+    """
+
+    @functools.wraps(summarize)
+    def memoized(source: bytes | str, relpath: str, settings: Any = None) -> Any:
+        raw = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
+        key = (relpath, isinstance(source, str), content_digest(raw))
+        fingerprint = _settings_fp(settings)
+        hit = _SUMMARIES.get(key)
+        if hit is not None and hit[0] == fingerprint:
+            return hit[1]
+        summary = summarize(source, relpath, settings)
+        if len(_SUMMARIES) >= _SUMMARY_MEMO_SIZE:
+            _SUMMARIES.clear()
+        _SUMMARIES[key] = (fingerprint, summary)
+        return summary
+
+    return memoized
 
 
 def build_index(settings: Any, cache: ProjectCache, settings_fingerprint: str) -> tuple[Any, str]:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from . import layers as layers_mod
+from .cache import memoized_summaries
 from .config import Settings
 from .docstrings import documented_raises
 from .external import DEFAULT_SDK_MODULES, ExternalModel, functions_calling_out, module_model
@@ -110,6 +111,7 @@ class ModuleSummary:
         return resolved
 
 
+@memoized_summaries  # the index and ctx.summary read the same file: summarised once
 def summarize(source: bytes | str, relpath: str, settings: Settings | None = None) -> ModuleSummary | None:
     """One module's summary, or ``None`` when it does not parse."""
     try:
