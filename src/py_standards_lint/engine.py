@@ -30,6 +30,7 @@ from . import noqa
 from .cache import Caches, build_index, file_key
 from .config import Settings, settings_for_folder
 from .context import FileContext, Report
+from .deepstack import call_deep, usual_recursion_limit
 from .finding import FileResult, Finding, InternalError
 from .names import ModuleNames
 from .index import ProjectIndex
@@ -177,8 +178,25 @@ def lint_source(
 ) -> FileResult:
     """Lint one file's source (bytes as read, or text already decoded, as flake8 gives it).
 
-    Never raises for anything the file contains.
+    Never raises for anything the file contains: it runs on a large-stack thread (deepstack.py), so
+    deeply nested code cannot overflow the stack, and whatever fails after the parse is an internal error.
     """
+    return call_deep(
+        _lint_source, source, display_path, settings, relpath,
+        index_provider=index_provider, rule_types=rule_types, apply_noqa=apply_noqa,
+    )
+
+
+def _lint_source(
+    source: bytes | str,
+    display_path: str,
+    settings: Settings,
+    relpath: str,
+    *,
+    index_provider: Callable[[], object] | None,
+    rule_types: Sequence[type[Rule]] | None,
+    apply_noqa: bool,
+) -> FileResult:
     result = FileResult(display_path)
     data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
     layer = layers_mod.layer_for(relpath, settings["layers"])
@@ -186,25 +204,56 @@ def lint_source(
     # prefilter: rules whose layer or required text rules them out never run
     active = prefilter(candidates, layer, data)
     reports_syntax = any(r.code == SYNTAX_ERROR for r in candidates)
-    if not active and (not reports_syntax or _compiles(source)):
-        return result  # nothing can fire: not parsed (CPython's parser vouches for the syntax, ~10x cheaper)
+    problem = _parse_problem(source)  # CPython's parser first: ~10x cheaper than libcst's
+    if not active and (not reports_syntax or problem is None):
+        return result  # nothing can fire: not parsed (CPython's parser vouches for the syntax)
+    if _too_deep(problem):
+        # libcst's parser is quadratic in nesting depth and its native stack is finite: a file nested
+        # deeper than CPython itself accepts (which CPython cannot run either) is reported, not parsed
+        if reports_syntax:
+            line, column = _problem_position(problem)
+            result.findings.append(_syntax_finding(display_path, line, column, f"too deeply nested ({_describe(problem)})"))
+        return result
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
         if reports_syntax:
-            line, column = _error_position(source, exc)
+            line, column = _error_position(source, exc, problem)
             result.findings.append(_syntax_finding(display_path, line, column, exc.message))
         return result
     except (SyntaxError, UnicodeError, ValueError, RecursionError, MemoryError) as exc:
         if reports_syntax:
-            line = getattr(exc, "lineno", None) or 1
+            line, column = getattr(exc, "lineno", None) or 1, 1
+            if isinstance(problem, SyntaxError) and problem.lineno:  # e.g. the line of an undecodable byte
+                line, column = problem.lineno, max(problem.offset or 1, 1)
             message = f"{type(exc).__name__}: {exc}"
-            result.findings.append(_syntax_finding(display_path, line, 1, message))
+            result.findings.append(_syntax_finding(display_path, line, column, message))
         return result
     if not active:
         return result
     result.module = module
 
+    try:
+        return _check_module(result, module, source, display_path, settings, relpath, layer, candidates, active,
+                             index_provider, apply_noqa)
+    except Exception as exc:  # building the context, the index or a shared model failed on this file
+        result.errors.append(InternalError(display_path, "engine", f"{type(exc).__name__}: {exc}"))
+        return result
+
+
+def _check_module(
+    result: FileResult,
+    module: cst.Module,
+    source: bytes | str,
+    display_path: str,
+    settings: Settings,
+    relpath: str,
+    layer: str | None,
+    candidates: Sequence[type[Rule]],
+    active: Sequence[type[Rule]],
+    index_provider: Callable[[], object] | None,
+    apply_noqa: bool,
+) -> FileResult:
     module_name, is_package = module_name_for(relpath)
     ctx = FileContext(
         path=display_path,
@@ -284,16 +333,52 @@ def _compiles(source: bytes | str) -> bool:
     return True
 
 
-def _error_position(source: bytes | str, exc: cst.ParserSyntaxError) -> tuple[int, int]:
+def _parse_problem(source: bytes | str) -> Exception | None:
+    """What CPython's parser says about the file: ``None`` when it accepts it, else its exception."""
+    try:
+        with warnings.catch_warnings(), usual_recursion_limit():
+            warnings.simplefilter("ignore")
+            compile(source, "<checked>", "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST
+    except (SyntaxError, ValueError, UnicodeError, RecursionError, MemoryError) as exc:
+        return exc
+    return None
+
+
+_TOO_DEEP_MESSAGES = ("too many nested parentheses", "too many levels of indentation", "too complex", "too deeply nested")
+
+
+def _too_deep(problem: Exception | None) -> bool:
+    """Does CPython refuse the file for its nesting (not for syntax it may not know yet)?"""
+    if isinstance(problem, (RecursionError, MemoryError)):
+        return True
+    return isinstance(problem, SyntaxError) and str(problem.msg).startswith(_TOO_DEEP_MESSAGES)
+
+
+def _problem_position(problem: Exception) -> tuple[int, int]:
+    if isinstance(problem, SyntaxError) and problem.lineno:
+        return problem.lineno, max(problem.offset or 1, 1)
+    return 1, 1
+
+
+def _describe(problem: Exception) -> str:
+    if isinstance(problem, SyntaxError):
+        return str(problem.msg)
+    if isinstance(problem, RecursionError):
+        return "CPython's parser exceeds its recursion limit"
+    return f"{type(problem).__name__}: {problem}".rstrip(": ")
+
+
+def _error_position(source: bytes | str, exc: cst.ParserSyntaxError, problem: Exception | None = None) -> tuple[int, int]:
     """Where the file is broken: CPython's position when it agrees the file is broken (it is
     more precise), else the one in libcst's message."""
-    try:
-        compile(source, "<checked>", "exec", dont_inherit=True, flags=0x400)  # PyCF_ONLY_AST
-    except SyntaxError as err:
-        if err.lineno:
-            return err.lineno, max(err.offset or 1, 1)
-    except (ValueError, RecursionError, MemoryError):
-        pass
+    err = problem if problem is not None else _parse_problem(source)
+    if isinstance(err, SyntaxError) and err.lineno:
+        return err.lineno, max(err.offset or 1, 1)
+    data = source if isinstance(source, bytes) else source.encode("utf-8", "surrogatepass")
+    if "'\\0'" in exc.message and b"\0" in data:  # a NUL byte: libcst says only "not a valid character"
+        at = data.index(b"\0")
+        start = max(data.rfind(b"\n", 0, at), data.rfind(b"\r", 0, at)) + 1
+        return data.count(b"\n", 0, at) + 1, len(data[start:at].decode("utf-8", "replace")) + 1
     match = re.search(r"error at (\d+):(\d+)", exc.message)
     if match:
         return int(match.group(1)), int(match.group(2)) + 1

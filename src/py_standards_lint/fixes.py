@@ -20,6 +20,7 @@ from typing import Any, Callable, Sequence
 import libcst as cst
 
 from .config import Settings
+from .deepstack import deep
 from .engine import lint_source, walk
 from .finding import SAFE, FileResult, Finding, Fix
 
@@ -114,6 +115,7 @@ class FixOutcome:
         return self.fixed > 0
 
 
+@deep  # deep trees: libcst's transformer and code generator recurse (deepstack.py)
 def fix_source(
     source: bytes,
     display_path: str,

@@ -37,7 +37,7 @@ def module_name_for(relpath: str) -> tuple[str, bool]:
 def relative_path(path: Path, root: Path) -> str:
     try:
         return path.resolve().relative_to(root).as_posix()
-    except (ValueError, OSError):
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return path.as_posix().lstrip("./") if not path.is_absolute() else path.name
 
 
