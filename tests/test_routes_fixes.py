@@ -116,3 +116,26 @@ def test_check_fix_on_a_copy_of_the_example_project_compiles(tmp_path: Path):
     assert steps.index('"/latest"') < steps.index('"/{step_id}"')
     again = run_tool("check", ".", "--fix", "--unsafe-fixes", "--no-cache", "--select", "PSL6", cwd=project)
     assert "0 fixed" in again.stderr or "fixed" not in again.stderr, again.stderr
+
+
+def test_several_route_fixes_on_one_function_all_apply():
+    from py_standards_lint.fixes import fix_source
+    from py_standards_lint.index import ProjectIndex
+
+    from .helpers import ROOT, make_settings
+
+    code = (
+        "from fastapi import APIRouter, Depends\n\nfrom app.core.auth import get_user\nfrom app.core.limiter import limiter\n\nrouter = APIRouter()\n\n"
+        '@router.get("/items/{item_id}")\ndef item(item_id: str): ...\n\n'
+        '@limiter.limit("1/second")\n@router.get("/items/stats")\ndef stats(limit: int = 10, user: str = Depends(get_user)): ...\n'
+    )
+    settings = make_settings({"select": ["PSL602", "PSL603", "PSL606", "PSL609"]})
+    sources = {**FILES, PATH: code}
+    outcome = fix_source(
+        code.encode(), PATH, settings, PATH, unsafe=True, index_provider=lambda: ProjectIndex.from_sources(ROOT, sources, settings)
+    )
+    out = outcome.source.decode()
+    compile(out, PATH, "exec")
+    assert not outcome.result.findings and not outcome.warnings, (outcome.result.findings, out)
+    assert out.index('"/items/stats"') < out.index('"/items/{item_id}"')
+    assert '@router.get("/items/stats")\n@limiter.limit("1/second")\ndef stats(request: Request, user: User, limit: int = 10): ...' in out
