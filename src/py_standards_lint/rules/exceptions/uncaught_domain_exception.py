@@ -91,6 +91,11 @@ async def complete_step(step_id: str, db: DbSession) -> None:
     invalid = (
         Invalid(ROUTE + "@router.post('/x')\nasync def r(db):\n    await step_service.complete_step(db, 'x')\n", line=9, col=11, files=FILES),
         Invalid(
+            ROUTE + "async def _helper(db):\n    await step_service.complete_step(db, 'x')\n\n@router.post('/x')\nasync def r(db):\n    await _helper(db)\n\n"
+            "@router.post('/y')\nasync def s(db):\n    await _helper(db)\n",
+            line=8, col=11, files=FILES,
+        ),
+        Invalid(
             ROUTE + "@router.post('/x')\nasync def r(db):\n    try:\n        await step_service.complete_step(db, 'x')\n"
             "    except StepNotFoundError as e:\n        raise HTTPException(404, str(e))\n",
             line=10, col=15, files=FILES,
@@ -120,7 +125,7 @@ async def complete_step(step_id: str, db: DbSession) -> None:
             return
         self.oracle = Oracle(self.ctx.summary, self.ctx.index)
         self.handled = self.ctx.index.exception_handlers() | self.ctx.summary.exception_handlers
-        self.reported: set[int] = set()
+        self.reported: set[int] = self.__dict__.get("reported", set())  # a helper shared by routes: once
         self._check(node, (), {node.name.value}, endpoints)
 
     def _check(self, function: cst.FunctionDef, outer: tuple[Guard, ...], seen: set[str], endpoints: set[int]) -> None:
