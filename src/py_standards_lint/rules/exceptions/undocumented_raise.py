@@ -45,7 +45,8 @@ class UndocumentedRaise(Rule):
     why = (
         "The standards ask services to document the exceptions they raise: routes convert exactly those "
         "domain exceptions into HTTP errors, and an undocumented one becomes a 500. The docstring is the "
-        "contract the route author reads (and PSL205 checks)."
+        "contract the route author reads (and PSL205 checks). Runs in the layers listed in "
+        "`undocumented-raise-layers` (default: services), on public functions and public methods."
     )
     example = """\
 from app.core.exceptions import StepNotFoundError
