@@ -228,3 +228,47 @@ def test_configured_names_bound_to_something_else_are_no_routers():
     assert model_for(code).routes == []
     code = "from fastapi import APIRouter\n\nclass MyRouter(APIRouter):\n    pass\n\nitems = MyRouter(prefix='/i')\n\n@items.post('/y')\ndef y(): ...\n"
     assert [r.full_path for r in model_for(code).routes] == ["/i/y"]
+
+
+INNER = "from fastapi import APIRouter\n\nrouter = APIRouter()\n"
+
+
+@pytest.mark.parametrize(
+    "files,out",
+    [
+        # a parent router out of the schema takes its children out too
+        (
+            {
+                "app/api.py": "from fastapi import APIRouter\nfrom app.routes import items\n\napi_router = APIRouter(include_in_schema=False)\napi_router.include_router(items.router)\n",
+                "app/main.py": "from fastapi import FastAPI\nfrom app.api import api_router\n\napp = FastAPI()\napp.include_router(api_router)\n",
+            },
+            True,
+        ),
+        (
+            {
+                "app/api.py": "from fastapi import APIRouter\nfrom app.routes import items\n\napi_router = APIRouter()\napi_router.include_router(items.router)\n",
+                "app/main.py": "from fastapi import FastAPI\nfrom app.api import api_router\n\napp = FastAPI()\napp.include_router(api_router, include_in_schema=False)\n",
+            },
+            True,
+        ),
+        # included twice, once in the schema: its routes are in the schema
+        (
+            {
+                "app/main.py": "from fastapi import FastAPI\nfrom app.routes import items\n\napp = FastAPI()\napp.include_router(items.router, include_in_schema=False)\napp.include_router(items.router, prefix='/v2')\n",
+            },
+            False,
+        ),
+        # included inside a factory function: the parent is unknown, the flag still counts
+        (
+            {
+                "app/main.py": "from fastapi import FastAPI\nfrom app.routes.items import router as items_router\n\ndef create():\n    app = FastAPI()\n    app.include_router(items_router, include_in_schema=False)\n    return app\n",
+            },
+            True,
+        ),
+        ({"app/main.py": "from fastapi import FastAPI\nfrom app.routes import items\n\napp = FastAPI()\napp.include_router(items.router)\n"}, False),
+        ({}, False),
+    ],
+)
+def test_out_of_schema_down_the_include_chain(files, out):
+    model = model_for(INNER, files=files)
+    assert model.routers["router"].include_in_schema is (not out)

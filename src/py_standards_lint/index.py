@@ -96,8 +96,10 @@ class ModuleSummary:
     tuple_constants: dict[str, list[str]] = field(default_factory=dict)
     #: functions registered as exception handlers (``add_exception_handler(E, fn)``, decorated ones)
     exception_handler_functions: set[str] = field(default_factory=set)
-    #: routers passed to ``include_router(R, include_in_schema=False)`` (qualified)
+    #: routers defined ``APIRouter(..., include_in_schema=False)`` (qualified)
     routers_out_of_schema: set[str] = field(default_factory=set)
+    #: ``P.include_router(R, ...)``: (qualified P or ``None``, qualified R, ``include_in_schema=False``)
+    router_includes: list[tuple[str | None, str, bool]] = field(default_factory=list)
     #: module-level httpx clients and client getters (see external.py)
     external: ExternalModel | None = None
 
@@ -186,10 +188,14 @@ class _Summarizer:
                     if len(node.args) > 1 and (fn_name := self.resolve(node.args[1])):
                         self.s.exception_handler_functions.add(fn_name)
                 elif node.func.attr == "include_router" and node.args:
-                    if any(kw.arg == "include_in_schema" and isinstance(kw.value, ast.Constant) and kw.value.value is False for kw in node.keywords):
-                        router = self.resolve(node.args[0])
-                        if router:
-                            self.s.routers_out_of_schema.add(router)
+                    router = self._router(node.args[0], body)
+                    if router:
+                        excluded = _keyword_false(node, "include_in_schema")
+                        self.s.router_includes.append((self._router(node.func.value, body), router, excluded))
+        for node in body:  # routers defined out of the schema
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _keyword_false(node.value, "include_in_schema"):
+                if self.resolve(node.value.func) in ("fastapi.APIRouter", "fastapi.FastAPI"):
+                    self.s.routers_out_of_schema.update(f"{self.s.name}.{t.id}" for t in node.targets if isinstance(t, ast.Name))
         for node in body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self._function(node, node.name in lifespans)
@@ -206,6 +212,17 @@ class _Summarizer:
             self.s.lifespan_targets.add(qualified)
         else:
             self.s.lifespan_opaque = True
+
+    def _router(self, node: ast.AST, body: list[ast.stmt]) -> str | None:
+        """A router expression's qualified name; a module-level variable (``router = APIRouter()``) is
+        ``<this module>.router``."""
+        resolved = self.resolve(node)
+        if resolved is None and isinstance(node, ast.Name):
+            for stmt in body:
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AnnAssign) else []
+                if any(isinstance(t, ast.Name) and t.id == node.id for t in targets):
+                    return f"{self.s.name}.{node.id}"
+        return resolved
 
     def _handler(self, node: ast.AST) -> None:
         qualified = self.resolve(node)
@@ -298,6 +315,10 @@ def _builtin(node: ast.AST) -> str | None:
 
 def _is_str(node: ast.AST, value: str) -> bool:
     return isinstance(node, ast.Constant) and node.value == value
+
+
+def _keyword_false(call: ast.Call, key: str) -> bool:
+    return any(kw.arg == key and isinstance(kw.value, ast.Constant) and kw.value.value is False for kw in call.keywords)
 
 
 def _dotted(node: ast.AST) -> str | None:
@@ -425,8 +446,30 @@ class ProjectIndex:
         return {f"{m.name}.{alias}": dep for m in self.modules.values() for alias, dep in m.di_aliases.items()}
 
     def routers_out_of_schema(self) -> set[str]:
-        """Qualified routers some module includes with ``include_in_schema=False``."""
-        return {r for m in self.modules.values() for r in m.routers_out_of_schema}
+        """Qualified routers whose routes are out of the OpenAPI schema: defined with
+        ``include_in_schema=False``, or included only ever out of the schema (every known
+        ``include_router(R)`` either passes ``include_in_schema=False`` or sits on a router
+        that is itself out of the schema; FastAPI ANDs the flags down the include chain)."""
+        own = {r for m in self.modules.values() for r in m.routers_out_of_schema}
+        incoming: dict[str, list[tuple[str | None, bool]]] = {}
+        for m in self.modules.values():
+            for parent, child, excluded in m.router_includes:
+                incoming.setdefault(child, []).append((parent, excluded))
+        memo: dict[str, bool] = {}
+
+        def out(router: str, seen: frozenset[str]) -> bool:
+            if router in own:
+                return True
+            if router in memo:
+                return memo[router]
+            if router in seen or router not in incoming:
+                return False  # never included (as far as the index sees), or an include cycle
+            inner = seen | {router}
+            result = all(excluded or (parent is not None and out(parent, inner)) for parent, excluded in incoming[router])
+            memo[router] = result
+            return result
+
+        return {r for r in own | set(incoming) if out(r, frozenset())}
 
     def exception_handlers(self) -> set[str]:
         return {h for m in self.modules.values() for h in m.exception_handlers}

@@ -98,7 +98,8 @@ class Router:
     kwargs: dict[str, cst.Arg] = field(default_factory=dict)
     #: the router's qualified name (``app.routes.items.router``)
     qualified: str = ""
-    #: ``include_router(R, include_in_schema=False)`` seen in this module or the project
+    #: out of the schema by the way it is included: ``include_router(R, include_in_schema=False)``
+    #: (through the project index: every include of it, down the include chain)
     included_out_of_schema: bool = False
 
     #: bound to ``FastAPI(...)`` (not ``APIRouter(...)``)
@@ -306,17 +307,17 @@ class RouteModel:
                 endpoint.routes.reverse()  # the decorator nearest the def registers first
                 model.endpoints.append(endpoint)
                 model.routes.extend(endpoint.routes)
-        for call in includes:
-            if literal_bool(_kwargs(call).get("include_in_schema", cst.Arg(cst.Name("True"))).value) is False:
-                if call.args and call.args[0].keyword is None and isinstance(call.args[0].value, cst.Name):
-                    included = model.routers.get(call.args[0].value.value)
-                    if included is not None:
-                        included.included_out_of_schema = True
-        if ctx.index is not None:
+        if ctx.index is not None:  # every include_router of the project, down the include chain
             excluded = ctx.index.routers_out_of_schema()
             for router in model.routers.values():
-                if f"{ctx.module_name}.{router.name}" in excluded:
-                    router.included_out_of_schema = True
+                router.included_out_of_schema = f"{ctx.module_name}.{router.name}" in excluded
+        else:  # this module's own include_router(R, include_in_schema=False) calls
+            for call in includes:
+                if literal_bool(_kwargs(call).get("include_in_schema", cst.Arg(cst.Name("True"))).value) is False:
+                    if call.args and call.args[0].keyword is None and isinstance(call.args[0].value, cst.Name):
+                        included = model.routers.get(call.args[0].value.value)
+                        if included is not None:
+                            included.included_out_of_schema = True
         for route in model.routes:
             route.router_info = model.routers.get(route.router)
         return model
