@@ -354,13 +354,11 @@ class RouteModel:
 
     def is_limiter(self, expr: cst.BaseExpression) -> bool:
         """A name bound to ``slowapi.Limiter(...)`` here, or one of ``limiter-names`` (as spelled
-        or as imported: ``from app.core.limiter import limiter as rl``)."""
-        if not isinstance(expr, cst.Name) or self.ctx is None:
+        or as imported: ``from app.core.limiter import limiter as rl``, ``core.limiter.limiter``)."""
+        if not isinstance(expr, (cst.Name, cst.Attribute)) or self.ctx is None:
             return False
-        if expr.value in self.limiter_bindings:
-            return True
         configured = set(self.ctx.settings.values.get("limiter-names", LIMITER_NAMES.default))
-        if expr.value in configured:
+        if isinstance(expr, cst.Name) and (expr.value in self.limiter_bindings or expr.value in configured):
             return True
         qualified = self.ctx.names.resolve(expr)
         return qualified is not None and not qualified.startswith(LOCAL) and qualified.rpartition(".")[2] in configured

@@ -84,6 +84,10 @@ class RouteMissingRateLimit(Rule):
             '@router.post("/x")\n@throttle.limit("5/minute")\nasync def x(request: Request): ...\n'
         ),
         Valid(
+            "from fastapi import APIRouter, Request\nfrom app.core import limiter as limits\n\nrouter = APIRouter()\n\n"
+            '@router.post("/x")\n@limits.limiter.limit("5/minute")\nasync def x(request: Request): ...\n'
+        ),
+        Valid(
             HEAD + '@router.post("/x")\n@my_limiter.limit("5/minute")\nasync def x(request: Request): ...\n',
             settings={"limiter-names": ["my_limiter"]},
         ),
