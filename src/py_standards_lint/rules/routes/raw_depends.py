@@ -6,7 +6,7 @@ import libcst as cst
 
 from ...config import Option
 from ...finding import SAFE, Fix
-from ...layers import ROUTES
+from ...layers import ROUTES, TESTS
 from ...names import LOCAL
 from ...routes import Endpoint
 from ...rule import Invalid, Rule, Valid
@@ -116,6 +116,11 @@ class RawDepends(Rule):
         ),
         Valid(HEAD + '# async def x(u: str = Depends(get_current_user_id))\nTEXT = "Depends(get_current_user_id)"\n', files=FILES),
         Valid(HEAD + '@router.get("/me")\nasync def me(user_id: str = Depends(get_current_user_id)) -> dict: ...\n', files=FILES, path="app/core/me.py"),
+        # an alias defined in the tests does not count
+        Valid(
+            HEAD + '@router.get("/me")\nasync def me(user_id: str = Depends(get_current_user_id)) -> dict: ...\n',
+            files={"tests/helpers.py": AUTH.replace("async def get_current_user_id() -> str: ...", "from app.core.auth import get_current_user_id")},
+        ),
     )
     invalid = (
         Invalid(me, line=7, col=1, files=FILES, fixed=fixed_me),
@@ -220,6 +225,9 @@ class RawDepends(Rule):
         if self.ctx.index is not None:
             found = sorted(self.ctx.index.di_aliases().items(), key=lambda item: (len(item[0].rpartition(".")[2]), item[0]))
             for alias, dependency in found:
+                module = self.ctx.index.module(alias.rpartition(".")[0])
+                if module is not None and module.layer == TESTS:
+                    continue  # a test helper's alias is nothing a route should import
                 if alias not in out.get(dependency, []):
                     out.setdefault(dependency, []).append(alias)
         return out
