@@ -90,12 +90,12 @@ class ModuleSummary:
     lifespan_opaque: bool = False
     #: exception classes registered with ``add_exception_handler`` / ``@x.exception_handler``
     exception_handlers: set[str] = field(default_factory=set)
+    #: functions registered as exception handlers (``add_exception_handler(E, fn)``, decorated ones)
+    exception_handler_functions: set[str] = field(default_factory=set)
     #: module-level names bound to a session factory (``SessionLocal = async_sessionmaker(...)``)
     session_factories: set[str] = field(default_factory=set)
     #: module-level tuple constants: ``RETRYABLE = (A, B)`` -> qualified names of the members
     tuple_constants: dict[str, list[str]] = field(default_factory=dict)
-    #: functions registered as exception handlers (``add_exception_handler(E, fn)``, decorated ones)
-    exception_handler_functions: set[str] = field(default_factory=set)
     #: routers defined ``APIRouter(..., include_in_schema=False)`` (qualified)
     routers_out_of_schema: set[str] = field(default_factory=set)
     #: ``P.include_router(R, ...)``: (qualified P or ``None``, qualified R, ``include_in_schema=False``)
