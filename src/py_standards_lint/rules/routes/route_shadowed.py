@@ -42,6 +42,7 @@ class RouteShadowed(Rule):
         Valid(HEAD + '@router.get("/items/{item_id:int}")\ndef a(): ...\n\n@router.get("/items/{name}")\ndef b(): ...\n'),
         Valid('class R:\n    def get(self, p):\n        return lambda f: f\n\nr = R()\n\n@r.get("/{x}")\ndef a(): ...\n\n@r.get("/stats")\ndef b(): ...\n'),
         Valid(HEAD + '# @router.get("/items/{id}")\n@router.get("/items/stats")\ndef b(): ...\n'),
+        Valid(HEAD + 'M = ["GET"]\n\n@router.api_route("/items/{item_id}", methods=M)\ndef a(): ...\n\n@router.get("/items/stats")\ndef b(): ...\n'),
     )
     invalid = (
         Invalid(example, line=8, col=1, fixed=use_instead),
@@ -133,6 +134,8 @@ def _shadowed(routes: list[Route]) -> dict[Route, Route]:
             for earlier in group[:j]:
                 if earlier.path is None or earlier.function is later.function and earlier.path == later.path:
                     continue
+                if "*" in earlier.methods or "*" in later.methods:
+                    continue  # methods that cannot be read: no claim either way
                 if methods_overlap(earlier.methods, later.methods) and shadows(earlier.path, later.path):
                     found[later] = earlier
                     break
