@@ -23,9 +23,11 @@ def import_name(ctx: "FileContext", module: str, name: str) -> tuple[str, list[E
     if module == ctx.module_name:
         local = bindings.get(name) == f"{LOCAL}.{name}" or name not in bindings and name in _assigned(ctx)
         return (name, []) if local else None
+    type_checking_only = _type_checking_names(ctx)
     for local, qualified in bindings.items():
         if canonical(qualified) == target and local not in ctx.names.functions and local not in ctx.names.classes:
-            return local, []
+            # an import under ``if TYPE_CHECKING:`` is not there when FastAPI reads the signature
+            return (local, []) if local not in type_checking_only else None
     if name in bindings or name in _assigned(ctx):
         return None
     existing = _from_import(ctx, module)
@@ -35,6 +37,19 @@ def import_name(ctx: "FileContext", module: str, name: str) -> tuple[str, list[E
 
     edit = add_import(ctx.module, f"from {module} import {name}")
     return name, [edit] if edit is not None else []
+
+
+def _type_checking_names(ctx: "FileContext") -> set[str]:
+    out: set[str] = set()
+    for stmt, in_tc in iter_toplevel(ctx.module.body, ctx.names.imports):
+        if in_tc and isinstance(stmt, (cst.Import, cst.ImportFrom)) and not isinstance(stmt.names, cst.ImportStar):
+            for alias in stmt.names:
+                bound = alias.asname.name if alias.asname is not None else alias.name
+                while isinstance(bound, cst.Attribute):
+                    bound = bound.value
+                if isinstance(bound, cst.Name):
+                    out.add(bound.value)
+    return out
 
 
 def _assigned(ctx: "FileContext") -> set[str]:

@@ -81,6 +81,15 @@ class RateLimitMissingRequest(Rule):
             col=1,
             fixed=HEAD + 'class Request:\n    pass\n\n@router.post("/a")\n@limiter.limit("5/minute")\ndef a(name: str): ...\n',
         ),
+        # Request imported only for type checking: not there at run time, no fix
+        Invalid(
+            "from typing import TYPE_CHECKING\n\nfrom fastapi import APIRouter\nfrom app.core.limiter import limiter\n\nif TYPE_CHECKING:\n    from fastapi import Request\n\n"
+            'router = APIRouter()\n\n@router.post("/a")\n@limiter.limit("5/minute")\ndef a(name: str): ...\n',
+            line=11,
+            col=1,
+            fixed="from typing import TYPE_CHECKING\n\nfrom fastapi import APIRouter\nfrom app.core.limiter import limiter\n\nif TYPE_CHECKING:\n    from fastapi import Request\n\n"
+            'router = APIRouter()\n\n@router.post("/a")\n@limiter.limit("5/minute")\ndef a(name: str): ...\n',
+        ),
         # the limit above the route (PSL602) still needs the request
         Invalid(HEAD + '@limiter.limit("5/minute")\n@router.post("/a")\ndef a(req): ...\n', line=7, col=1),
     )
