@@ -511,8 +511,8 @@ class Run:
         files = iter_python_files(paths, self.warn)
         if self.options.jobs > 1:
             results = self._lint_all([self._prepare(path) for path in files])
-        else:  # one file at a time: only one file's bytes and tree are held
-            results = [self._lint_all([self._prepare(path)])[0] for path in files]
+        else:  # one file at a time, so only one file's bytes and tree are held; on one large-stack thread
+            results = call_deep(lambda: [self._lint_all([self._prepare(path)])[0] for path in files])
         self.caches.save()
         return [r for r in results if r is not None]
 

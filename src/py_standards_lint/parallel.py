@@ -64,6 +64,13 @@ def _lint_task(task: Task) -> FileResult:
     return portable(result)
 
 
+def _lint_chunk(tasks: Sequence[Task]) -> list[FileResult]:
+    """A chunk of files on one large-stack thread (deepstack.py), rather than one thread per file."""
+    from .deepstack import call_deep
+
+    return call_deep(lambda: [_lint_task(task) for task in tasks])
+
+
 def _context() -> Any:
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else None)
@@ -83,14 +90,15 @@ def lint_in_pool(
     """
     workers = max(1, min(jobs, len(tasks)))
     # small chunks balance uneven file sizes; large enough to keep the pipe traffic low
-    chunksize = max(1, min(16, len(tasks) // (workers * 8)))
+    size = max(1, min(16, len(tasks) // (workers * 8)))
+    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
     results: list[FileResult] = []
     try:
         with ProcessPoolExecutor(
             max_workers=workers, mp_context=_context(), initializer=_init_worker, initargs=(settings, indexes)
         ) as pool:
-            for result in pool.map(_lint_task, tasks, chunksize=chunksize):
-                results.append(result)
+            for chunk in pool.map(_lint_chunk, chunks):
+                results.extend(chunk)
     except (BrokenProcessPool, OSError):
         results.extend(fallback(task) for task in tasks[len(results):])
     return results
