@@ -167,7 +167,18 @@ def fix_source(
         fixed += len(applied)
         current = new
         result = lint(current)
+    if fixed:
+        current = _keep_final_newline(source, current)
     return FixOutcome(current, fixed, result, warnings)
+
+
+def _keep_final_newline(original: bytes, new: bytes) -> bytes:
+    """libcst drops the final newline of a file whose line endings are a bare CR (``module.bytes`` does
+    not round-trip it): put back the one the original ended with."""
+    for newline in (b"\r\n", b"\n", b"\r"):
+        if original.endswith(newline):
+            return new if new.endswith((b"\n", b"\r")) else new + newline
+    return new
 
 
 # -- helpers for rules that build fixes ------------------------------------------------
