@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 import libcst as cst
 
+from .fastwalk import child_nodes
 from .hierarchy import BROAD, Hierarchy, builtin_exception
 
 if TYPE_CHECKING:
@@ -156,7 +157,7 @@ def cst_walk(
             children += [(h, current) for h in node.handlers]
             children += [(part, current) for part in (node.orelse, node.finalbody) if part is not None]
         else:
-            children = [(child, current) for child in node.children]
+            children = [(child, current) for child in child_nodes(node)]  # not .children: see fastwalk.py
         stack.extend(reversed(children))
 
 
