@@ -226,3 +226,14 @@ def test_write_atomic_directly(tmp_path):
     assert writer.write_atomic(path, b"a = 2\n") is True
     assert path.read_bytes() == b"a = 2\n" and stat.S_IMODE(path.stat().st_mode) == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["x.py"]
+
+
+def test_the_codes_own_syntax_warnings_are_not_printed(project):
+    """Compiling the user's code (to check a fix keeps it compiling) must not print its SyntaxWarnings."""
+    write(project, "a.py", ("x = 1(2)\ny = '\\d'\n" + BROKEN).encode())
+    result = run_tool("check", "--no-cache", "--fix", ".", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "SyntaxWarning" not in result.stderr and "DeprecationWarning" not in result.stderr
+    assert (project / "app" / "services" / "a.py").read_text().endswith(FIXED)
+    result = run_tool("check", "--no-cache", ".", cwd=project)
+    assert "Warning" not in result.stderr

@@ -14,6 +14,7 @@ never written.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -93,7 +94,9 @@ def _still_valid(new: bytes, original_compiles: bool) -> bool:
 
 def _compiles(source: bytes) -> bool:
     try:
-        compile(source, "<fixed>", "exec", dont_inherit=True)  # compiled, never executed
+        with warnings.catch_warnings():  # the code's own SyntaxWarnings are not ours to print
+            warnings.simplefilter("ignore")
+            compile(source, "<fixed>", "exec", dont_inherit=True)  # compiled, never executed
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
