@@ -237,3 +237,13 @@ def test_the_codes_own_syntax_warnings_are_not_printed(project):
     assert (project / "app" / "services" / "a.py").read_text().endswith(FIXED)
     result = run_tool("check", "--no-cache", ".", cwd=project)
     assert "Warning" not in result.stderr
+
+
+def test_deep_code_is_fixed_without_recursion_errors(project, monkeypatch):
+    """libcst's transformer and code generator recurse once per level: a fix in a file as deep as CPython
+    accepts runs on the large-stack thread (deepstack.py) like the check does."""
+    deep = "total = " + " + ".join(["1"] * 2500) + "\nvalue = " + "(" * 190 + "1" + ")" * 190 + "\n"
+    path = write(project, "a.py", (deep + BROKEN).encode())
+    result = fix(project, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes() == (deep + FIXED).encode()
