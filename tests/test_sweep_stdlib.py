@@ -76,7 +76,8 @@ def test_every_stdlib_file_checks_without_internal_error():
                 wrong_psl000.append(f"{relpath}: accepted by CPython, PSL000 at {syntax[0].line}: {at!r}")
     assert errors == []
     assert wrong_psl000 == []
-    assert refused > 0  # the library ships deliberately broken files (tokenizer and lib2to3 test data)
+    # the library's own tests ship deliberately broken files (tokenizer data), when a distribution keeps them
+    assert refused > 0 or not (STDLIB / "test" / "tokenizedata").is_dir()
 
 
 def _fix_sample() -> list[Path]:
