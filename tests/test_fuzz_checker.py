@@ -21,6 +21,7 @@ import warnings
 
 import hypothesmith
 import libcst as cst
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -135,6 +136,7 @@ def stitched_programs(draw):
     return separator.join(parts) + "\n", files
 
 
+@pytest.mark.slow
 @fuzz_settings(40)
 @given(program=stitched_programs(), path=st.sampled_from(PATHS))
 def test_stitched_programs_never_fail_and_fixes_are_safe_and_idempotent(program, path):
