@@ -35,8 +35,8 @@ from .finding import FileResult, Finding, InternalError
 from .names import ModuleNames
 from .index import ProjectIndex
 from .parallel import lint_in_pool
-from .project import is_excluded, iter_python_files, module_name_for, relative_path
 from .positions import positions_of
+from .project import is_excluded, iter_python_files, module_name_for, relative_path
 from .rule import Rule
 from .selection import rules_for_file, validate
 
