@@ -18,7 +18,7 @@ from .config import ConfigError
 from .engine import Run, RunOptions
 from .finding import FileResult
 from .parallel import default_jobs
-from .reporters import REPORTERS, STATISTICS_FORMATS, write_report
+from .reporters import STATISTICS_FORMATS, write_report
 from .rules import ALL_RULES, FAMILIES, lookup
 
 app = typer.Typer(

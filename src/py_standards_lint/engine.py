@@ -4,7 +4,7 @@ discover files -> load settings -> (lazily) build the project index ->
 for each file: layer -> prefilter -> parse once -> one batched traversal ->
 positions (only if something was reported) -> noqa -> report.
 
-The traversal is a plain iterative walk over the libcst tree that dispatches
+The traversal (``fastwalk.walk``) is a plain iterative walk over the libcst tree that dispatches
 each node to the ``visit_<Node>``/``leave_<Node>`` methods of the rules enabled
 for the file (and to the shared context's stack keepers first). It visits
 expression and statement nodes only, in source order, never whitespace or
@@ -14,7 +14,6 @@ protocol, and it cannot recurse too deep.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 import warnings
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import MetadataWrapper
 
 from . import layers as layers_mod
 from . import noqa
@@ -31,6 +30,7 @@ from .cache import Caches, build_index, file_key
 from .config import Settings, settings_for_folder
 from .context import FileContext, Report
 from .deepstack import call_deep, usual_recursion_limit
+from .fastwalk import walk
 from .finding import FileResult, Finding, InternalError
 from .names import ModuleNames
 from .index import ProjectIndex
@@ -45,64 +45,7 @@ if TYPE_CHECKING:
 
 SYNTAX_ERROR = "PSL000"
 
-# -- the walk ---------------------------------------------------------------------
-
-#: fields that only hold whitespace, comments or punctuation tokens
-_SKIP_FIELDS = frozenset(
-    {
-        "leading_lines", "lines_after_decorators", "header", "footer", "indent", "trailing_whitespace",
-        "lpar", "rpar", "comma", "equal", "dot", "semicolon", "colon", "star", "asynchronous",
-        "operator", "whitespace_after_star", "whitespace_after_arg", "lbracket", "rbracket",
-        "lbrace", "rbrace", "newline", "default_indent", "default_newline", "encoding",
-        "has_trailing_newline", "relative", "import_star", "arrow", "whitespace_after_await",
-        "whitespace_before_from",
-    }
-)
-#: fields whose dataclass order differs from source order
-_ORDER = {
-    cst.FunctionDef: ("decorators", "name", "type_parameters", "params", "returns", "body"),
-    cst.ClassDef: ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
-    cst.ExceptHandler: ("type", "name", "body"),
-    cst.ExceptStarHandler: ("type", "name", "body"),
-    cst.MatchCase: ("pattern", "guard", "body"),
-    cst.IfExp: ("body", "test", "orelse"),
-    cst.Arg: ("keyword", "value"),
-}
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _child_fields(node_type: type) -> tuple[str, ...]:
-    fields = _FIELDS.get(node_type)
-    if fields is None:
-        fields = _ORDER.get(node_type) or tuple(
-            f.name
-            for f in dataclasses.fields(node_type)
-            if f.name not in _SKIP_FIELDS and not f.name.startswith("whitespace")
-        )
-        _FIELDS[node_type] = fields
-    return fields
-
-
-def walk(root: cst.CSTNode, visit: Callable[[cst.CSTNode], None], leave: Callable[[cst.CSTNode], None]) -> None:
-    """Depth-first, source-order walk calling ``visit`` before and ``leave`` after the children."""
-    stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
-    CSTNode = cst.CSTNode
-    while stack:
-        node, done = stack.pop()
-        if done:
-            leave(node)
-            continue
-        visit(node)
-        stack.append((node, True))
-        children: list[cst.CSTNode] = []
-        for name in _child_fields(type(node)):
-            value = getattr(node, name)
-            if isinstance(value, CSTNode):
-                children.append(value)
-            elif type(value) is tuple or type(value) is list:
-                children.extend(v for v in value if isinstance(v, CSTNode))
-        for child in reversed(children):
-            stack.append((child, False))
+# -- dispatch: fastwalk.walk visits each node once; these tables hand it to the rules --
 
 
 class _Dispatch:

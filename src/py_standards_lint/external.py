@@ -69,8 +69,8 @@ def call_parts_ast(node: ast.Call) -> CallParts:
     receiver = method = None
     if isinstance(func, ast.Attribute):
         method = func.attr
-        receiver = _ast_dotted(func.value)
-    return CallParts(_ast_dotted(func), receiver, method)
+        receiver = ast_dotted(func.value)
+    return CallParts(ast_dotted(func), receiver, method)
 
 
 @dataclass
@@ -103,7 +103,7 @@ class ExternalModel:
 # -- ast front end (used by the project index) ----------------------------------------------
 
 
-def _ast_dotted(node: ast.AST) -> str | None:
+def ast_dotted(node: ast.AST) -> str | None:
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
@@ -118,7 +118,7 @@ def _annotation_mentions_client(node: ast.AST | None, resolve: Callable[[str], s
     if node is None:
         return False
     for sub in ast.walk(node):
-        dotted = _ast_dotted(sub)
+        dotted = ast_dotted(sub)
         if dotted and resolve(dotted) in HTTPX_CLIENT_TYPES:
             return True
         if isinstance(sub, ast.Constant) and isinstance(sub.value, str):
@@ -132,7 +132,7 @@ def _builds_client(value: ast.AST | None, model: ExternalModel) -> bool:
         value = value.value
     if not isinstance(value, ast.Call):
         return False
-    dotted = _ast_dotted(value.func)
+    dotted = ast_dotted(value.func)
     if dotted is None:
         return False
     return model.resolve(dotted) in HTTPX_CLIENT_TYPES or dotted in model.client_getters
@@ -160,11 +160,11 @@ def local_clients_ast(fn: ast.AST, model: ExternalModel) -> set[str]:
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if _builds_client(node.value, model):
-                names.update(d for d in (_ast_dotted(t) for t in targets) if d)
+                names.update(d for d in (ast_dotted(t) for t in targets) if d)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 if item.optional_vars is not None and _builds_client(item.context_expr, model):
-                    dotted = _ast_dotted(item.optional_vars)
+                    dotted = ast_dotted(item.optional_vars)
                     if dotted:
                         names.add(dotted)
     return names

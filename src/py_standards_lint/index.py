@@ -24,7 +24,7 @@ from . import layers as layers_mod
 from .cache import memoized_summaries
 from .config import Settings
 from .docstrings import documented_raises
-from .external import DEFAULT_SDK_MODULES, ExternalModel, functions_calling_out, module_model
+from .external import DEFAULT_SDK_MODULES, ExternalModel, ast_dotted, functions_calling_out, module_model
 from .names import LOCAL, ImportMap
 from .sessions import SESSION_FACTORIES
 from .raises import RaiseSite, ast_sites
@@ -321,15 +321,7 @@ def _keyword_false(call: ast.Call, key: str) -> bool:
     return any(kw.arg == key and isinstance(kw.value, ast.Constant) and kw.value.value is False for kw in call.keywords)
 
 
-def _dotted(node: ast.AST) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
+_dotted = ast_dotted
 
 
 def _toplevel(body: list[ast.stmt]) -> Iterator[ast.stmt]:

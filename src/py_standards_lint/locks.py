@@ -185,3 +185,29 @@ class LockTracker:
 
 
 __all__ = ["LOCK_TYPES", "LockNames", "LockTracker", "annotation_types", "named_like_lock"]
+
+
+class TracksLocks:
+    """Mixin for rules that need to know whether a point sits inside a ``with <lock>:`` of its
+    own function: creates ``self.locks`` and keeps it up to date from the traversal."""
+
+    locks: LockTracker
+
+    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ctx)  # type: ignore[call-arg]
+        self.locks = LockTracker(ctx.module, ctx.names)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.locks.visit_FunctionDef(node)
+
+    def visit_With(self, node: cst.With) -> None:
+        self.locks.visit_With(node)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self.locks.visit_block(node)
+
+    def leave_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self.locks.leave_block(node)
+
+    visit_SimpleStatementSuite = visit_IndentedBlock  # type: ignore[assignment]
+    leave_SimpleStatementSuite = leave_IndentedBlock  # type: ignore[assignment]

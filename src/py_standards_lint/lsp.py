@@ -22,7 +22,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer

@@ -46,17 +46,6 @@ class RaiseSite:
 # -- ast front end (the project index) ---------------------------------------------------------
 
 
-def _ast_dotted(node: ast.AST) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
-
-
 def with_builtins(resolve: Callable[[ast.AST], str | None]) -> Callable[[ast.AST], str | None]:
     def inner(node: ast.AST) -> str | None:
         found = resolve(node)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ...layers import CACHE_MODULE, TESTS
-from ...locks import LockTracker
+from ...locks import TracksLocks
 from ...names import iter_toplevel
 from ...rule import Invalid, Rule, Valid
 
@@ -125,7 +125,7 @@ def _declared(fn: cst.FunctionDef, kind: type) -> set[str]:
     return out
 
 
-class CacheAccessWithoutLock(Rule):
+class CacheAccessWithoutLock(TracksLocks, Rule):
     code = "PSL502"
     name = "cache-access-without-lock"
     message = "Module-level cachetools cache accessed outside `with <lock>:` (TTLCache is not thread-safe)"
@@ -201,7 +201,6 @@ class CacheAccessWithoutLock(Rule):
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
-        self.locks = LockTracker(ctx.module, ctx.names)
         self.caches: set[str] = set()
         for stmt, _ in iter_toplevel(ctx.module.body, ctx.names.imports):
             if isinstance(stmt, cst.Assign):
@@ -215,22 +214,6 @@ class CacheAccessWithoutLock(Rule):
                 self.caches.update(t.value for t in targets if isinstance(t, cst.Name))
         self._skip: set[int] = set()
         self._scopes: dict[int, tuple[set[str], set[str], set[str]]] = {}
-
-    # -- lock tracking ---------------------------------------------------------------
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.locks.visit_FunctionDef(node)
-
-    def visit_With(self, node: cst.With) -> None:
-        self.locks.visit_With(node)
-
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        self.locks.visit_block(node)
-
-    def leave_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        self.locks.leave_block(node)
-
-    visit_SimpleStatementSuite = visit_IndentedBlock  # type: ignore[assignment]
-    leave_SimpleStatementSuite = leave_IndentedBlock  # type: ignore[assignment]
 
     # -- names that are not accesses -----------------------------------------------------
     def visit_Attribute(self, node: cst.Attribute) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...locks import LockTracker
+from ...locks import TracksLocks
 from ...rule import NOT_TESTS, Invalid, Rule, Valid
 from ...semantics import HTTPX_CLIENTS
 from .httpx_client_per_request import LAZY_INIT
@@ -43,7 +43,7 @@ async def _get_http_client() -> httpx.AsyncClient:
 """
 
 
-class HttpxLazyInitWithoutLock(Rule):
+class HttpxLazyInitWithoutLock(TracksLocks, Rule):
     code = "PSL403"
     name = "httpx-lazy-init-without-lock"
     message = "Lazy init of a module-level httpx client outside `async with <lock>:`: concurrent first calls build several clients"
@@ -113,25 +113,6 @@ class HttpxLazyInitWithoutLock(Rule):
             col=19,
         ),
     )
-
-    def __init__(self, ctx) -> None:
-        super().__init__(ctx)
-        self.locks = LockTracker(ctx.module, ctx.names)
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.locks.visit_FunctionDef(node)
-
-    def visit_With(self, node: cst.With) -> None:
-        self.locks.visit_With(node)
-
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        self.locks.visit_block(node)
-
-    def leave_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        self.locks.leave_block(node)
-
-    visit_SimpleStatementSuite = visit_IndentedBlock  # type: ignore[assignment]
-    leave_SimpleStatementSuite = leave_IndentedBlock  # type: ignore[assignment]
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
