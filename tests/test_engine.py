@@ -118,3 +118,20 @@ def test_context_stacks_nested_defs_and_handlers():
         "def f():\n    try:\n        pass\n    except Exception:\n        def g():\n            logger.info(f'{x}')\n"
     )
     assert [(f.line, f.code) for f in lint(code)] == [(8, "PSL301")]
+
+
+def test_prefilter_text_can_depend_on_settings():
+    """The logging rules' prefilter follows `logger-names`; PSL404's follows `shared-client-types`."""
+    from py_standards_lint.engine import prefilter
+    from py_standards_lint.rules import BY_CODE
+
+    code = 'def f(user):\n    audit.info("user.created", user_id=user.id)\n'
+    kwargs = BY_CODE["PSL303"]
+    assert kwargs not in prefilter([kwargs], None, code.encode(), make_settings())
+    custom = make_settings({"logger-names": ["audit"]})
+    assert kwargs in prefilter([kwargs], None, code.encode(), custom)
+    assert [(f.line, f.code) for f in lint(code, settings={"logger-names": ["audit"]}) if f.code == "PSL303"] == [(2, "PSL303")]
+    close = BY_CODE["PSL404"]
+    sdk = b"import openai\n\nclient = openai.OpenAI()\n"
+    assert close not in prefilter([close], None, sdk, make_settings())
+    assert close in prefilter([close], None, sdk, make_settings({"shared-client-types": ["openai.OpenAI"]}))

@@ -145,7 +145,7 @@ def _lint_source(
     layer = layers_mod.layer_for(relpath, settings["layers"])
     candidates = rule_types if rule_types is not None else rules_for_file(settings, relpath)
     # prefilter: rules whose layer or required text rules them out never run
-    active = prefilter(candidates, layer, data)
+    active = prefilter(candidates, layer, data, settings)
     reports_syntax = any(r.code == SYNTAX_ERROR for r in candidates)
     problem = _parse_problem(source)  # CPython's parser first: ~10x cheaper than libcst's
     if not active and (not reports_syntax or problem is None):
@@ -243,7 +243,9 @@ def _check_module(
     return result
 
 
-def prefilter(candidates: Sequence[type[Rule]], layer: str | None, data: bytes) -> list[type[Rule]]:
+def prefilter(
+    candidates: Sequence[type[Rule]], layer: str | None, data: bytes, settings: Settings | None = None
+) -> list[type[Rule]]:
     """The rules that can fire on a file: in its layer, and with one of their needles in its text
     (each distinct needle searched once per file, however many rules share it)."""
     found: dict[bytes, bool] = {}
@@ -251,7 +253,7 @@ def prefilter(candidates: Sequence[type[Rule]], layer: str | None, data: bytes) 
     for rule in candidates:
         if rule.code == SYNTAX_ERROR or not rule.runs_in(layer):
             continue
-        needles = rule.needles()
+        needles = rule.needles(settings)
         if not needles:
             active.append(rule)
             continue
@@ -472,7 +474,7 @@ class Run:
             except OSError as exc:
                 return FileResult(display, read_error=f"{display}: cannot read: {exc.strerror or exc}")
         layer = layers_mod.layer_for(relpath, settings["layers"])
-        reads_index = any(r.needs_index and r.runs_in(layer) and r.can_fire(data) for r in rules_for_file(settings, relpath))
+        reads_index = any(r.needs_index and r.runs_in(layer) and r.can_fire(data, settings) for r in rules_for_file(settings, relpath))
         pending = _Pending(path, display, settings, relpath, data, reads_index)
         cache = self.caches.for_root(settings.root)
         if cache is not None:

@@ -15,7 +15,7 @@ Built lazily, once per file, by the first logging rule that asks (``ctx.loggers`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import libcst as cst
 
@@ -281,3 +281,9 @@ def _merge(node: cst.Dict, entries: Sequence[tuple[str, cst.BaseExpression]]) ->
         comma = between if i < len(entries) - 1 else trailing
         elements.append(cst.DictElement(_key(key), value, comma=comma))
     return node.with_changes(elements=elements)
+
+
+def logger_text(settings: Any) -> tuple[str, ...]:
+    """Text a file must contain to hold a logger call (a prefilter): a ``getLogger`` binding, or a
+    configured logger name used as ``name.method(...)``."""
+    return ("getLogger", *(f"{name}." for name in settings["logger-names"]))

@@ -132,17 +132,26 @@ class Rule:
         return layer in cls.layers
 
     @classmethod
-    def needles(cls) -> tuple[bytes, ...]:
-        """``requires_text`` as bytes, encoded once per class."""
+    def settings_text(cls, settings: Any) -> tuple[str, ...]:
+        """Prefilter text that depends on the settings (e.g. the configured logger names), added to
+        ``requires_text``. A rule with neither runs on every file of its layers."""
+        return ()
+
+    @classmethod
+    def needles(cls, settings: Any = None) -> tuple[bytes, ...]:
+        """``requires_text`` (encoded once per class) plus ``settings_text(settings)``, as bytes."""
         cached = cls.__dict__.get("_needles")
         if cached is None or cached[0] is not cls.requires_text:
             cached = (cls.requires_text, tuple(needle.encode() for needle in cls.requires_text))
             cls._needles = cached  # type: ignore[attr-defined]
-        return cached[1]
+        if settings is None:
+            return cached[1]
+        extra = cls.settings_text(settings)
+        return cached[1] + tuple(needle.encode() for needle in extra) if extra else cached[1]
 
     @classmethod
-    def can_fire(cls, text: bytes) -> bool:
-        needles = cls.needles()
+    def can_fire(cls, text: bytes, settings: Any = None) -> bool:
+        needles = cls.needles(settings)
         if not needles:
             return True
         return any(needle in text for needle in needles)

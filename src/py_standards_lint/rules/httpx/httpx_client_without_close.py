@@ -67,7 +67,6 @@ class HttpxClientWithoutClose(Rule):
     name = "httpx-client-without-close"
     message = "Module-level client with no `close_*client*()` function calling its `.aclose()`/`.close()`"
     skip_layers = NOT_TESTS
-    # no text prefilter: the client types are configurable (`shared-client-types`)
     example_path = "app/services/weather.py"
     options = (
         Option(
@@ -149,6 +148,11 @@ class HttpxClientWithoutClose(Rule):
             # a lifespan that builds and closes the client itself is the app's own lifecycle
             if is_close_function_name(name) or "lifespan" in name:
                 self.closed |= closed_names(fn)
+
+    @classmethod
+    def settings_text(cls, settings) -> tuple[str, ...]:
+        # a client type's own name appears wherever it is imported or built, however it is spelled
+        return tuple(t.rpartition(".")[2] for t in settings["shared-client-types"])
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:

@@ -6,6 +6,7 @@ import libcst as cst
 
 from ...config import Option
 from ...names import string_value
+from ...loggers import logger_text
 from ...rule import Invalid, Rule, Valid
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
@@ -49,6 +50,10 @@ class LoggingEventName(Rule):
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
         self.pattern = re.compile(ctx.settings["event-name-pattern"])
+
+    @classmethod
+    def settings_text(cls, settings) -> tuple[str, ...]:
+        return logger_text(settings)
 
     def visit_Call(self, node: cst.Call) -> None:
         call = self.ctx.loggers.log_call(node)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ... import layers as L
+from ...loggers import logger_text
 from ...rule import Invalid, Rule, Valid
 from .logging_root_call import ROOT_CALLS
 
@@ -34,6 +35,10 @@ class LoggingInRepository(Rule):
         Invalid("import logging\n\nlogging.info('x')\n", line=3, col=1),
         Invalid(LOGGER + "logger.info('x')\n", line=5, col=1, path="app/repository/users.py"),
     )
+
+    @classmethod
+    def settings_text(cls, settings) -> tuple[str, ...]:
+        return logger_text(settings) + ("logging",)
 
     def visit_Call(self, node: cst.Call) -> None:
         if self.ctx.loggers.log_call(node) is not None or self.ctx.names.resolve(node.func) in ROOT_CALLS:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ...finding import SAFE, Fix
-from ...loggers import RESERVED_KEYS, with_extra
+from ...loggers import RESERVED_KEYS, logger_text, with_extra
 from ...rule import Invalid, Rule, Valid
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
@@ -74,6 +74,10 @@ class LoggingKwargs(Rule):
         Invalid("def handle(logger):\n    logger.info('a.b', user=1)\n", line=2, col=5,
                 fixed="def handle(logger):\n    logger.info('a.b', extra={\"user\": 1})\n"),
     )
+
+    @classmethod
+    def settings_text(cls, settings) -> tuple[str, ...]:
+        return logger_text(settings)
 
     def visit_Call(self, node: cst.Call) -> None:
         call = self.ctx.loggers.log_call(node)
