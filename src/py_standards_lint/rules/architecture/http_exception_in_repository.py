@@ -8,6 +8,7 @@ from ...rule import Invalid, Rule, Valid
 from ...semantics import HTTP_EXCEPTION
 from ._imports import imported, under_type_checking
 
+
 class HttpExceptionInRepository(Rule):
     code = "PSL104"
     name = "http-exception-in-repository"
