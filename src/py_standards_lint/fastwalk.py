@@ -51,7 +51,6 @@ def child_fields(node_type: type) -> tuple[str, ...]:
     return fields
 
 
-
 def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The expression and statement children of ``node``, in source order."""
     out: list[cst.CSTNode] = []
