@@ -246,25 +246,24 @@ def _check_module(
 def prefilter(
     candidates: Sequence[type[Rule]], layer: str | None, data: bytes, settings: Settings | None = None
 ) -> list[type[Rule]]:
-    """The rules that can fire on a file: in its layer, and with one of their needles in its text
-    (each distinct needle searched once per file, however many rules share it)."""
+    """The rules that can fire on a file: active in its layer, and with a needle of each of their needle groups
+    in its text (each distinct needle searched once per file, however many rules share it)."""
     found: dict[bytes, bool] = {}
-    active = []
-    for rule in candidates:
-        if rule.code == SYNTAX_ERROR or not rule.runs_in(layer):
-            continue
-        needles = rule.needles(settings)
-        if not needles:
-            active.append(rule)
-            continue
-        for needle in needles:
+
+    def present(group: tuple[bytes, ...]) -> bool:
+        for needle in group:
             hit = found.get(needle)
             if hit is None:
                 hit = found[needle] = needle in data
             if hit:
-                active.append(rule)
-                break
-    return active
+                return True
+        return False
+
+    return [
+        rule
+        for rule in candidates
+        if rule.code != SYNTAX_ERROR and rule.active_in(layer, settings) and all(present(g) for g in rule.needle_groups(settings))
+    ]
 
 
 def _compiles(source: bytes | str) -> bool:
@@ -474,7 +473,7 @@ class Run:
             except OSError as exc:
                 return FileResult(display, read_error=f"{display}: cannot read: {exc.strerror or exc}")
         layer = layers_mod.layer_for(relpath, settings["layers"])
-        reads_index = any(r.needs_index and r.runs_in(layer) and r.can_fire(data, settings) for r in rules_for_file(settings, relpath))
+        reads_index = any(r.needs_index for r in prefilter(rules_for_file(settings, relpath), layer, data, settings))
         pending = _Pending(path, display, settings, relpath, data, reads_index)
         cache = self.caches.for_root(settings.root)
         if cache is not None:

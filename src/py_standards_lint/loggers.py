@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 import libcst as cst
 
 from .names import iter_toplevel
+from .rule import Rule
 from .semantics import GET_LOGGER, LOG_METHODS
 
 #: logging libraries that are not the stdlib (PSL305 flags importing them)
@@ -287,3 +288,12 @@ def logger_text(settings: Any) -> tuple[str, ...]:
     """Text a file must contain to hold a logger call (a prefilter): a ``getLogger`` binding, or a
     configured logger name used as ``name.method(...)``."""
     return ("getLogger", *(f"{name}." for name in settings["logger-names"]))
+
+
+class LogCallRule(Rule):
+    """Base of the rules that look only at calls on a logger (``ctx.loggers.log_call``): the prefilter also
+    needs the text of a logger in the file (``logger_text``)."""
+
+    @classmethod
+    def settings_text(cls, settings: Any) -> tuple[str, ...]:
+        return logger_text(settings)

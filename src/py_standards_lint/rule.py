@@ -132,26 +132,33 @@ class Rule:
         return layer in cls.layers
 
     @classmethod
+    def active_in(cls, layer: str | None, settings: Any = None) -> bool:
+        """Can the rule fire in ``layer`` under ``settings``? ``runs_in``, narrowed by a rule whose layers
+        come from an option (e.g. PSL203's ``undocumented-raise-layers``)."""
+        return cls.runs_in(layer)
+
+    @classmethod
     def settings_text(cls, settings: Any) -> tuple[str, ...]:
-        """Prefilter text that depends on the settings (e.g. the configured logger names), added to
-        ``requires_text``. A rule with neither runs on every file of its layers."""
+        """Prefilter text that depends on the settings (e.g. the configured logger names): the file must
+        contain one of these *as well as* one of ``requires_text``. A rule with neither runs on every file
+        of its layers."""
         return ()
 
     @classmethod
-    def needles(cls, settings: Any = None) -> tuple[bytes, ...]:
-        """``requires_text`` (encoded once per class) plus ``settings_text(settings)``, as bytes."""
+    def needle_groups(cls, settings: Any = None) -> tuple[tuple[bytes, ...], ...]:
+        """The prefilter as bytes: every group must have one needle in the file. ``requires_text`` is
+        one group (encoded once per class); ``settings_text(settings)``, when not empty, another."""
         cached = cls.__dict__.get("_needles")
         if cached is None or cached[0] is not cls.requires_text:
             cached = (cls.requires_text, tuple(needle.encode() for needle in cls.requires_text))
             cls._needles = cached  # type: ignore[attr-defined]
-        if settings is None:
-            return cached[1]
-        extra = cls.settings_text(settings)
-        return cached[1] + tuple(needle.encode() for needle in extra) if extra else cached[1]
+        groups = (cached[1],) if cached[1] else ()
+        if settings is not None:
+            extra = cls.settings_text(settings)
+            if extra:
+                groups += (tuple(needle.encode() for needle in extra),)
+        return groups
 
     @classmethod
     def can_fire(cls, text: bytes, settings: Any = None) -> bool:
-        needles = cls.needles(settings)
-        if not needles:
-            return True
-        return any(needle in text for needle in needles)
+        return all(any(needle in text for needle in group) for group in cls.needle_groups(settings))

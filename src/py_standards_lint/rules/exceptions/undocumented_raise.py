@@ -133,6 +133,10 @@ async def complete_step(db, user_id, step_id):
         ),
     )
 
+    @classmethod
+    def active_in(cls, layer: str | None, settings=None) -> bool:
+        return cls.runs_in(layer) and (settings is None or layer in settings[LAYERS.key])
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if not self._applies(node):
             return

@@ -5,7 +5,8 @@ import libcst as cst
 from ...config import Option
 from ...finding import SAFE, Fix
 from ...names import dotted_name
-from ...rule import Invalid, Rule, Valid
+from ...loggers import LogCallRule
+from ...rule import Invalid, Valid
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 
@@ -18,7 +19,7 @@ def handler_types(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> list[cs
     return [handler.type]
 
 
-class LoggingErrorInExcept(Rule):
+class LoggingErrorInExcept(LogCallRule):
     code = "PSL307"
     name = "logging-error-in-except"
     message = "`logger.error(...)` in an except handler drops the traceback: use `logger.exception(...)`"

@@ -6,14 +6,14 @@ import libcst as cst
 
 from ...config import Option
 from ...names import string_value
-from ...loggers import logger_text
-from ...rule import Invalid, Rule, Valid
+from ...loggers import LogCallRule
+from ...rule import Invalid, Valid
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 DEFAULT_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"
 
 
-class LoggingEventName(Rule):
+class LoggingEventName(LogCallRule):
     code = "PSL304"
     name = "logging-event-name"
     message = "log message is not a dot-notation event name (`domain.action`)"
@@ -50,10 +50,6 @@ class LoggingEventName(Rule):
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
         self.pattern = re.compile(ctx.settings["event-name-pattern"])
-
-    @classmethod
-    def settings_text(cls, settings) -> tuple[str, ...]:
-        return logger_text(settings)
 
     def visit_Call(self, node: cst.Call) -> None:
         call = self.ctx.loggers.log_call(node)

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...rule import Invalid, Rule, Valid
+from ...loggers import LogCallRule
+from ...rule import Invalid, Valid
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 
@@ -13,7 +14,7 @@ def is_exception_handler_decorator(decorator: cst.Decorator) -> bool:
     return isinstance(dec, cst.Call) and isinstance(dec.func, cst.Attribute) and dec.func.attr.value == "exception_handler"
 
 
-class LoggingExceptionOutsideExcept(Rule):
+class LoggingExceptionOutsideExcept(LogCallRule):
     code = "PSL308"
     name = "logging-exception-outside-except"
     message = "`logger.exception(...)` outside an except handler logs `NoneType: None`: use `logger.error(...)`"

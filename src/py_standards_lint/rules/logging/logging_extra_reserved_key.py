@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...loggers import RESERVED_KEYS, dict_entries
-from ...rule import Invalid, Rule, Valid
+from ...loggers import LogCallRule, RESERVED_KEYS, dict_entries
+from ...rule import Invalid, Valid
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 
 
-class LoggingExtraReservedKey(Rule):
+class LoggingExtraReservedKey(LogCallRule):
     code = "PSL309"
     name = "logging-extra-reserved-key"
     message = "`extra` key is a LogRecord attribute: a KeyError when the call runs; rename it"

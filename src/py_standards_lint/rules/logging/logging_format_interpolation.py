@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...rule import Invalid, Rule, Valid
+from ...loggers import LogCallRule
+from ...rule import Invalid, Valid
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 
@@ -19,7 +20,7 @@ def built_message(node: cst.BaseExpression) -> str | None:
     return None
 
 
-class LoggingFormatInterpolation(Rule):
+class LoggingFormatInterpolation(LogCallRule):
     code = "PSL302"
     name = "logging-format-interpolation"
     message = "log message built with `%`, `.format()` or `+`: log a dot-notation event name and pass context in `extra={...}`"

@@ -5,9 +5,9 @@ import re
 import libcst as cst
 
 from ...finding import UNSAFE, Fix
-from ...loggers import RESERVED_KEYS, LogCall, literal_keys, with_extra
+from ...loggers import LogCall, LogCallRule, RESERVED_KEYS, literal_keys, with_extra
 from ...names import dotted_name
-from ...rule import Invalid, Rule, Valid
+from ...rule import Invalid, Valid
 
 _ESCAPE = re.compile(r"\\(N\{[^}]*\}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|.)", re.DOTALL)
 _WORD = re.compile(r"[A-Za-z0-9]+")
@@ -24,7 +24,7 @@ def is_fstring(node: cst.CSTNode | None) -> bool:
     return False
 
 
-class LoggingFstring(Rule):
+class LoggingFstring(LogCallRule):
     code = "PSL301"
     name = "logging-fstring"
     message = "f-string as log message: log a dot-notation event name and pass context in `extra={...}`"

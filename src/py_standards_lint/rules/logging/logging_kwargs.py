@@ -3,8 +3,8 @@ from __future__ import annotations
 import libcst as cst
 
 from ...finding import SAFE, Fix
-from ...loggers import RESERVED_KEYS, logger_text, with_extra
-from ...rule import Invalid, Rule, Valid
+from ...loggers import LogCallRule, RESERVED_KEYS, with_extra
+from ...rule import Invalid, Valid
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 
@@ -12,7 +12,7 @@ LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 ALLOWED = frozenset({"exc_info", "stack_info", "stacklevel", "extra", "msg"})
 
 
-class LoggingKwargs(Rule):
+class LoggingKwargs(LogCallRule):
     code = "PSL303"
     name = "logging-kwargs"
     message = "keyword arguments on a stdlib logger call (structlog style, a TypeError): pass them in `extra={...}`"
@@ -74,10 +74,6 @@ class LoggingKwargs(Rule):
         Invalid("def handle(logger):\n    logger.info('a.b', user=1)\n", line=2, col=5,
                 fixed="def handle(logger):\n    logger.info('a.b', extra={\"user\": 1})\n"),
     )
-
-    @classmethod
-    def settings_text(cls, settings) -> tuple[str, ...]:
-        return logger_text(settings)
 
     def visit_Call(self, node: cst.Call) -> None:
         call = self.ctx.loggers.log_call(node)

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...loggers import logger_text
-from ...rule import Invalid, Rule, Valid
+from ...loggers import LogCallRule
+from ...rule import Invalid, Valid
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 
 
-class LoggingPositionalArgs(Rule):
+class LoggingPositionalArgs(LogCallRule):
     code = "PSL306"
     name = "logging-positional-args"
     message = "positional arguments after the log message: pass context in `extra={...}`"
@@ -35,10 +35,6 @@ class LoggingPositionalArgs(Rule):
         Invalid("import logging as lg\n\nlog = lg.getLogger(__name__)\n\ndef f():\n    log.debug('x %d', n)\n", line=6, col=5),
         Invalid("import logging\n\nlogging.getLogger(__name__).warning('a %s', b)\n", line=3, col=1),
     )
-
-    @classmethod
-    def settings_text(cls, settings) -> tuple[str, ...]:
-        return logger_text(settings)
 
     def visit_Call(self, node: cst.Call) -> None:
         call = self.ctx.loggers.log_call(node)
