@@ -1,7 +1,7 @@
 """The engine, top to bottom:
 
 discover files -> load settings -> (lazily) build the project index ->
-for each file: layer -> prefilter -> parse once -> one batched traversal ->
+for each file: layer -> prefilter (text, then CPython's tree: gates.py) -> parse once -> one batched traversal ->
 positions (only if something was reported) -> noqa -> report.
 
 The traversal (``fastwalk.walk``) is a plain iterative walk over the libcst tree that dispatches
@@ -14,6 +14,7 @@ protocol, and it cannot recurse too deep.
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import warnings
@@ -31,6 +32,7 @@ from .config import Settings, settings_for_folder
 from .context import FileContext, Report
 from .deepstack import call_deep, usual_recursion_limit
 from .fastwalk import walk
+from .gates import SyntaxFacts
 from .finding import FileResult, Finding, InternalError
 from .names import ModuleNames
 from .index import ProjectIndex
@@ -147,7 +149,10 @@ def _lint_source(
     # prefilter: rules whose layer or required text rules them out never run
     active = prefilter(candidates, layer, data, settings)
     reports_syntax = any(r.code == SYNTAX_ERROR for r in candidates)
-    problem = _parse_problem(source)  # CPython's parser first: ~10x cheaper than libcst's
+    tree, problem = _cpython_parse(source)  # CPython's parser first: ~10x cheaper than libcst's
+    if active:
+        active = gate(active, tree)
+    del tree
     if not active and (not reports_syntax or problem is None):
         return result  # nothing can fire: not parsed (CPython's parser vouches for the syntax)
     if _too_deep(problem):
@@ -277,15 +282,28 @@ def _compiles(source: bytes | str) -> bool:
     return True
 
 
-def _parse_problem(source: bytes | str) -> Exception | None:
-    """What CPython's parser says about the file: ``None`` when it accepts it, else its exception."""
+def _cpython_parse(source: bytes | str) -> tuple[ast.Module | None, Exception | None]:
+    """CPython's parser on the file: its tree, or ``None`` and the exception it raised."""
     try:
         with warnings.catch_warnings(), usual_recursion_limit():
             warnings.simplefilter("ignore")
-            compile(source, "<checked>", "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST
+            return compile(source, "<checked>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True), None
     except (SyntaxError, ValueError, UnicodeError, RecursionError, MemoryError) as exc:
-        return exc
-    return None
+        return None, exc
+
+
+def _parse_problem(source: bytes | str) -> Exception | None:
+    """What CPython's parser says about the file: ``None`` when it accepts it, else its exception."""
+    return _cpython_parse(source)[1]
+
+
+def gate(active: Sequence[type[Rule]], tree: ast.Module | None) -> list[type[Rule]]:
+    """The second stage of the prefilter (gates.py): the rules whose gate passes on CPython's tree (all of
+    them when CPython could not parse the file)."""
+    if tree is None:
+        return list(active)
+    facts = SyntaxFacts(tree)
+    return [rule for rule in active if rule.gate(facts)]
 
 
 _TOO_DEEP_MESSAGES = ("too many nested parentheses", "too many levels of indentation", "too complex", "too deeply nested")

@@ -37,6 +37,7 @@ from .finding import Fix
 
 if TYPE_CHECKING:
     from .context import FileContext
+    from .gates import SyntaxFacts
 
 ALL_LAYERS: frozenset[str] | None = None
 NOT_TESTS = frozenset({L.TESTS})
@@ -158,6 +159,12 @@ class Rule:
             if extra:
                 groups += (tuple(needle.encode() for needle in extra),)
         return groups
+
+    @classmethod
+    def gate(cls, facts: "SyntaxFacts") -> bool:
+        """The prefilter's second stage (gates.py): ``False`` only when CPython's tree of the file shows that
+        the rule cannot fire. The default never rules a file out."""
+        return True
 
     @classmethod
     def can_fire(cls, text: bytes, settings: Any = None) -> bool:

@@ -71,6 +71,10 @@ class CacheDecoratorOnAsync(Rule):
         ),
     )
 
+    @classmethod
+    def gate(cls, facts) -> bool:
+        return facts.decorated_async_def
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if node.asynchronous is None:
             return

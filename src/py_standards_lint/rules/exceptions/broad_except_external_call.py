@@ -112,6 +112,10 @@ async def fetch_repo(client: httpx.AsyncClient, url: str) -> dict:
         ),
     )
 
+    @classmethod
+    def gate(cls, facts) -> bool:
+        return facts.broad_handler_around_calls
+
     def visit_Try(self, node: cst.Try) -> None:
         self._check(node)
 

@@ -89,6 +89,10 @@ except httpx.HTTPStatusError as e:
         Invalid("try:\n    f()\nexcept KeyError as e:\n    raise self.error(e)\n", line=4, col=5),
     )
 
+    @classmethod
+    def gate(cls, facts) -> bool:
+        return facts.raise_in_handler
+
     def visit_Raise(self, node: cst.Raise) -> None:
         exc = node.exc
         if exc is None or node.cause is not None:

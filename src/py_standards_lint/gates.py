@@ -1,0 +1,128 @@
+"""Syntax gates: the second stage of the prefilter, on CPython's own tree.
+
+The engine asks CPython's parser about every file before libcst sees it (engine._cpython_parse: a tenth of a
+libcst parse). That tree is kept for a moment: a rule whose needles are in the text can also declare a
+*gate*, a cheap necessary condition on the tree's shape (``Rule.gate(facts)``). A rule whose gate fails
+cannot fire on the file and is not run; when no rule is left, libcst never parses the file.
+
+A gate must only ever say "cannot fire" when that is certain: it looks at shapes (a ``raise`` inside an
+``except``, a handler that might be broad), never at resolved meaning, and errs towards "might". Each rule's
+gate is tested against the rule itself: every one of the rule's INVALID cases passes its gate
+(tests/test_gates.py). When CPython cannot parse the file (newer syntax, say), no gate runs.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from functools import cached_property
+from typing import Iterator
+
+_AST = ast.AST
+
+
+def descendants(node: ast.AST) -> Iterator[ast.AST]:
+    """``node`` and every node under it (order unspecified): ``ast.walk`` without its per-node generators."""
+    stack: list[object] = [node]
+    pop = stack.pop
+    push = stack.append
+    extend = stack.extend
+    while stack:
+        current = pop()
+        if not isinstance(current, _AST):
+            continue  # None in ``Dict.keys``, a str in ``Global.names``...
+        yield current
+        for field in current._fields:
+            value = getattr(current, field, None)
+            if type(value) is list:
+                extend(value)
+            elif isinstance(value, _AST):
+                push(value)
+
+
+#: exception names a bare ``except NAME`` can only mean as the builtin (unless the file rebinds them)
+_BUILTIN_EXCEPTIONS = frozenset(
+    name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
+)
+_BROAD_NAMES = frozenset({"Exception", "BaseException"})
+
+
+class SyntaxFacts:
+    """Facts about one file's CPython tree, each computed on first use."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
+
+    @cached_property
+    def _nodes(self) -> list[ast.AST]:
+        kinds = (ast.Try, ast.TryStar, ast.Import, ast.ImportFrom, ast.AsyncFunctionDef)
+        return [n for n in descendants(self.tree) if isinstance(n, kinds)]
+
+    @cached_property
+    def tries(self) -> list[ast.Try | ast.TryStar]:
+        return [n for n in self._nodes if isinstance(n, (ast.Try, ast.TryStar))]
+
+    @cached_property
+    def decorated_async_def(self) -> bool:
+        return any(isinstance(n, ast.AsyncFunctionDef) and n.decorator_list for n in self._nodes)
+
+    @cached_property
+    def bound_names(self) -> frozenset[str]:
+        """Names the file binds by import anywhere, or by assignment at module level."""
+        names: set[str] = set()
+        for node in self._nodes:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                names.update((alias.asname or alias.name).partition(".")[0] for alias in node.names)
+        for stmt in self.tree.body:
+            for target in _assigned(stmt):
+                names.update(n.id for n in descendants(target) if isinstance(n, ast.Name))
+        return frozenset(names)
+
+    @cached_property
+    def raise_in_handler(self) -> bool:
+        """Is there a ``raise X`` without ``from`` anywhere inside an ``except`` block?"""
+        for try_ in self.tries:
+            for handler in try_.handlers:
+                for stmt in handler.body:
+                    for node in descendants(stmt):
+                        if isinstance(node, ast.Raise) and node.exc is not None and node.cause is None:
+                            return True
+        return False
+
+    def might_be_broad(self, expr: ast.expr | None) -> bool:
+        """Could this handler type resolve to ``Exception``/``BaseException`` (or a tuple holding one)?"""
+        if expr is None:
+            return True
+        if isinstance(expr, ast.Tuple):
+            return any(self.might_be_broad(e) for e in expr.elts)
+        if isinstance(expr, ast.Attribute):
+            return expr.attr in _BROAD_NAMES
+        if isinstance(expr, ast.Name):
+            name = expr.id
+            # an imported alias, a module-level tuple of exceptions, or the broad builtins themselves
+            return name in _BROAD_NAMES or name not in _BUILTIN_EXCEPTIONS or name in self.bound_names
+        return False
+
+    @cached_property
+    def broad_handler_around_calls(self) -> bool:
+        """Is there a ``try`` whose body makes a call and one of whose handlers might be broad and does not
+        end in ``raise``?"""
+        for try_ in self.tries:
+            if not any(
+                self.might_be_broad(h.type) and not (h.body and isinstance(h.body[-1], ast.Raise)) for h in try_.handlers
+            ):
+                continue
+            if any(isinstance(n, ast.Call) for stmt in try_.body for n in descendants(stmt)):
+                return True
+        return False
+
+
+def _assigned(stmt: ast.stmt) -> list[ast.expr]:
+    if isinstance(stmt, ast.Assign):
+        return list(stmt.targets)
+    if isinstance(stmt, (ast.AnnAssign, ast.AugAssign)):
+        return [stmt.target]
+    return []
+
+
+__all__ = ["SyntaxFacts", "descendants"]

@@ -1,0 +1,124 @@
+"""Syntax gates (gates.py): a gate only ever rules a file out when its rule cannot fire there.
+
+Every rule that declares a gate is held to it on its own flagged cases; the facts are tested on look-alikes
+both ways; and the engine is shown to skip libcst for a file every gate rules out, and to run no gate when
+CPython cannot parse the file.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import libcst as cst
+import pytest
+
+from py_standards_lint import engine
+from py_standards_lint.gates import SyntaxFacts, descendants
+from py_standards_lint.rule import Rule
+from py_standards_lint.rules import ALL_RULES
+
+from .helpers import lint
+
+GATED = [r for r in ALL_RULES if r.__dict__.get("gate") is not None]
+
+
+def facts(code: str) -> SyntaxFacts:
+    return SyntaxFacts(ast.parse(code))
+
+
+def test_some_rules_are_gated() -> None:
+    assert {r.code for r in GATED} >= {"PSL201", "PSL202", "PSL503"}
+
+
+@pytest.mark.parametrize("rule", GATED, ids=lambda r: r.code)
+def test_every_flagged_case_of_a_gated_rule_passes_its_gate(rule: type[Rule]) -> None:
+    sources = [case.code for case in rule.invalid] + [rule.example]
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue  # no gate runs on a file CPython rejects
+        assert rule.gate(SyntaxFacts(tree)), source
+
+
+def test_descendants_is_ast_walk() -> None:
+    code = "def f(*, a=1, **k):\n    global g\n    return {**k, 'x': [i async for i in a]}\n"
+    tree = ast.parse(code)
+    assert sorted(map(ast.dump, descendants(tree))) == sorted(map(ast.dump, ast.walk(tree)))
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        ("try:\n    f()\nexcept ValueError:\n    raise KeyError('x')\n", True),
+        ("try:\n    f()\nexcept ValueError:\n    if x:\n        raise KeyError\n", True),
+        ("try:\n    f()\nexcept* ValueError:\n    raise KeyError\n", True),
+        ("try:\n    f()\nexcept ValueError as e:\n    raise KeyError('x') from e\n", False),
+        ("try:\n    f()\nexcept ValueError:\n    raise\n", False),
+        ("try:\n    raise KeyError('x')\nexcept ValueError:\n    pass\n", False),
+        ("raise KeyError('x')\n# except ValueError: raise KeyError\n", False),
+        ("s = 'try:\\n f()\\nexcept E:\\n raise X'\n", False),
+    ],
+)
+def test_raise_in_handler(code: str, expected: bool) -> None:
+    assert facts(code).raise_in_handler is expected
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        ("try:\n    f()\nexcept Exception:\n    pass\n", True),
+        ("try:\n    f()\nexcept:\n    pass\n", True),
+        ("try:\n    f()\nexcept (ValueError, BaseException):\n    pass\n", True),
+        ("try:\n    f()\nexcept builtins.Exception:\n    pass\n", True),
+        ("from builtins import Exception as E\ntry:\n    f()\nexcept E:\n    pass\n", True),
+        ("ERRORS = (Exception,)\ntry:\n    f()\nexcept ERRORS:\n    pass\n", True),
+        ("from errors import ValueError\ntry:\n    f()\nexcept ValueError:\n    pass\n", True),
+        ("try:\n    f()\nexcept error:\n    pass\n", True),
+        # not broad, re-raised, or nothing called
+        ("try:\n    f()\nexcept (ValueError, OSError):\n    pass\n", False),
+        ("try:\n    f()\nexcept httpx.HTTPError:\n    pass\n", False),
+        ("try:\n    f()\nexcept Exception:\n    log()\n    raise\n", False),
+        ("try:\n    x = 1\nexcept Exception:\n    pass\n", False),
+        ("def f():\n    pass\n# try: f()\n# except Exception: pass\n", False),
+    ],
+)
+def test_broad_handler_around_calls(code: str, expected: bool) -> None:
+    assert facts(code).broad_handler_around_calls is expected
+
+
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        ("@lru_cache\nasync def f():\n    pass\n", True),
+        ("class C:\n    @cache\n    async def f(self):\n        pass\n", True),
+        ("@lru_cache\ndef f():\n    pass\n", False),
+        ("async def f():\n    pass\n", False),
+    ],
+)
+def test_decorated_async_def(code: str, expected: bool) -> None:
+    assert facts(code).decorated_async_def is expected
+
+
+def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    parsed: list[object] = []
+    real = cst.parse_module
+    monkeypatch.setattr(engine.cst, "parse_module", lambda source, *a, **k: parsed.append(source) or real(source, *a, **k))
+    return parsed
+
+
+def test_a_file_every_gate_rules_out_is_not_parsed_by_libcst(monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed = count_parses(monkeypatch)
+    # `except` is in the text (the needle of PSL201/PSL202), but nothing the gates let through
+    code = "try:\n    import json\nexcept ImportError:\n    json = None\n"
+    assert lint(code, path="lib/compat.py") == []
+    assert parsed == []
+    flagged = "try:\n    import json\nexcept ImportError:\n    raise RuntimeError('no json')\n"
+    assert [f.code for f in lint(flagged, path="lib/compat.py")] == ["PSL201"]
+    assert len(parsed) == 1
+
+
+def test_no_gate_runs_when_cpython_cannot_parse_the_file() -> None:
+    # a `type` statement: libcst parses it; CPython before 3.12 does not, so the gates cannot look
+    code = "type Pair = tuple[int, int]\n\ntry:\n    f()\nexcept ValueError:\n    raise KeyError('x')\n"
+    assert [(f.code, f.line) for f in lint(code, path="lib/pairs.py")] == [("PSL201", 6)]
