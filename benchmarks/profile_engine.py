@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pyinstrument import Profiler
 
-from py_standards_lint import deepstack
+from py_standards_lint import cli, deepstack
 from py_standards_lint.engine import Run, RunOptions
 
 
@@ -27,6 +27,7 @@ def main() -> int:
     os.chdir(args.folder)
     deepstack._local.deep = True
     sys.setrecursionlimit(deepstack.RECURSION_LIMIT)
+    cli._fewer_collections()  # as the command does
     profiler = Profiler(interval=0.002)
     profiler.start()
     results = Run(RunOptions(jobs=1, cache=False)).lint_paths([Path(".")])
