@@ -99,3 +99,15 @@ def test_needles_are_searched_once_per_file() -> None:
     active = engine.prefilter(ALL_RULES, None, data)
     assert len(Counting.searched) == len(set(Counting.searched))
     assert active == [r for r in ALL_RULES if r.code != engine.SYNTAX_ERROR and r.runs_in(None) and r.can_fire(bytes(data))]
+
+
+@pytest.mark.parametrize("path", SAMPLES[:3], ids=lambda p: p.name)
+def test_walk_with_leave_names_leaves_those_types_only_in_the_same_order(path: Path) -> None:
+    module = cst.parse_module(path.read_bytes())
+    every: list[tuple[str, cst.CSTNode]] = []
+    engine.walk(module, lambda n: every.append(("visit", n)), lambda n: every.append(("leave", n)))
+    some: list[tuple[str, cst.CSTNode]] = []
+    engine.walk(module, lambda n: some.append(("visit", n)), lambda n: some.append(("leave", n)), {"FunctionDef", "Call"})
+    expected = [(k, n) for k, n in every if k == "visit" or type(n).__name__ in ("FunctionDef", "Call")]
+    assert some == expected
+    assert any(k == "leave" for k, _ in some)

@@ -222,7 +222,7 @@ def _check_module(
             ctx.metadata.update(wrapper.resolve_many(providers))
         rules = [r(ctx) for r in active]
         dispatch = _Dispatch(ctx, rules, result.errors)
-        walk(module, dispatch.visit, dispatch.leave)
+        walk(module, dispatch.visit, dispatch.leave, frozenset(dispatch.leaves))
     except Exception as exc:  # the engine itself failed on this file
         result.errors.append(InternalError(display_path, "engine", f"{type(exc).__name__}: {exc}"))
         return result

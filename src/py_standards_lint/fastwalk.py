@@ -11,7 +11,7 @@ whitespace, comments and punctuation are not included. The walk is iterative: no
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from typing import Callable, Collection
 
 import libcst as cst
 
@@ -51,31 +51,67 @@ def child_fields(node_type: type) -> tuple[str, ...]:
     return fields
 
 
+_IS_NODE: dict[type, bool] = {}
+
+
+def _is_node_type(value_type: type) -> bool:
+    """``issubclass(value_type, CSTNode)``, memoized: ``isinstance`` on libcst's abstract base class goes
+    through ``ABCMeta.__instancecheck__``, and the walk asks for every field of every node."""
+    known = _IS_NODE.get(value_type)
+    if known is None:
+        known = _IS_NODE[value_type] = issubclass(value_type, cst.CSTNode)
+    return known
+
+
 def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The expression and statement children of ``node``, in source order."""
     out: list[cst.CSTNode] = []
-    CSTNode = cst.CSTNode
+    is_node = _IS_NODE.get
     for name in child_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, CSTNode):
-            out.append(value)
-        elif type(value) is tuple or type(value) is list:
-            out.extend(v for v in value if isinstance(v, CSTNode))
+        value_type = type(value)
+        if value_type is tuple or value_type is list:
+            for item in value:
+                known = is_node(type(item))
+                if known or (known is None and _is_node_type(type(item))):
+                    out.append(item)
+        else:
+            known = is_node(value_type)
+            if known or (known is None and _is_node_type(value_type)):
+                out.append(value)
     return out
 
 
-def walk(root: cst.CSTNode, visit: Callable[[cst.CSTNode], None], leave: Callable[[cst.CSTNode], None]) -> None:
-    """Depth-first, source-order walk calling ``visit`` before and ``leave`` after the children."""
+def walk(
+    root: cst.CSTNode,
+    visit: Callable[[cst.CSTNode], None],
+    leave: Callable[[cst.CSTNode], None],
+    leave_names: "Collection[str] | None" = None,
+) -> None:
+    """Depth-first, source-order walk calling ``visit`` before and ``leave`` after the children (only for the
+    node types named in ``leave_names``, when given)."""
     stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
+    pop = stack.pop
+    push = stack.append
+    leaves: dict[type, bool] = {}
     while stack:
-        node, done = stack.pop()
+        node, done = pop()
         if done:
             leave(node)
             continue
         visit(node)
-        stack.append((node, True))
-        for child in reversed(child_nodes(node)):
-            stack.append((child, False))
+        if leave_names is None:
+            push((node, True))
+        else:
+            node_type = type(node)
+            wanted = leaves.get(node_type)
+            if wanted is None:
+                wanted = leaves[node_type] = node_type.__name__ in leave_names
+            if wanted:
+                push((node, True))
+        children = child_nodes(node)
+        if children:
+            stack.extend([(child, False) for child in reversed(children)])
 
 
 __all__ = ["child_fields", "child_nodes", "walk"]
