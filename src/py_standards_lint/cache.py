@@ -290,12 +290,25 @@ def memoized_summaries(summarize: Callable[..., Any]) -> Callable[..., Any]:
 
 def build_index(settings: Any, cache: ProjectCache, settings_fingerprint: str) -> tuple[Any, str]:
     """The project index as :meth:`ProjectIndex.build` makes it, reusing cached per-file summaries, and its
-    fingerprint (every indexed file's project-relative path and content digest)."""
-    from .index import ProjectIndex, project_files, summarize
+    fingerprint (every indexed file's project-relative path and content digest).
+
+    Every file is read and hashed now (the fingerprint needs them all); a module is summarised, or taken from
+    the cache, only when a query first needs it (see ``ProjectIndex``), and a summary computed then is put in
+    the cache, which the run saves at its end."""
+    from .index import ProjectIndex, project_files
     from .project import relative_path
 
+    def summary(where: str, key: bytes, data: bytes, relpath: str) -> Any:
+        from . import index as index_mod  # looked up when used: tests wrap it
+
+        hit, found = cache.get_summary(where, key)
+        if not hit:
+            found = index_mod.summarize(data, relpath, settings)
+            cache.put_summary(where, key, found)
+        return found
+
     root = settings.root
-    index = ProjectIndex(root)
+    index = ProjectIndex(root, settings=settings)
     fingerprint = hashlib.blake2b(digest_size=16)
     for path in project_files(root, settings):
         relpath = relative_path(path, root)
@@ -305,13 +318,8 @@ def build_index(settings: Any, cache: ProjectCache, settings_fingerprint: str) -
             continue
         digest = content_digest(data)
         fingerprint.update(file_key(relpath, digest))
-        where = os.path.abspath(path)
         key = file_key(settings_fingerprint, relpath, digest)
-        hit, summary = cache.get_summary(where, key)
-        if not hit:
-            summary = summarize(data, relpath, settings)
-            cache.put_summary(where, key, summary)
-        index.add(summary)
+        index.add_source(relpath, functools.partial(summary, os.path.abspath(path), key, data, relpath))
     return index, fingerprint.hexdigest()
 
 

@@ -5,7 +5,9 @@ exceptions a service function raises, which ``close_*`` functions the lifespan
 calls, which columns a model declares). The index holds only module-level
 definitions, read with the stdlib :mod:`ast` parser (an order of magnitude
 cheaper than libcst), and is built once per CLI run — lazily, only when an
-enabled rule declares ``needs_index`` — and once per flake8 process.
+enabled rule declares ``needs_index`` — and once per flake8 process. Building it
+only maps module names to files; a module is summarised the first time a query
+needs it (see :class:`ProjectIndex`).
 
 Names inside it are resolved through the same :class:`~py_standards_lint.names.ImportMap`
 as the rules use. A fact the index cannot resolve is simply absent, and rules
@@ -15,10 +17,11 @@ stay silent on absent facts.
 from __future__ import annotations
 
 import ast
+import functools
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from . import layers as layers_mod
 from .cache import memoized_summaries
@@ -350,42 +353,138 @@ def _own_nodes(fn: ast.AST) -> Iterator[ast.AST]:
         stack.extend(ast.iter_child_nodes(node))
 
 
-@dataclass
+class _Entry:
+    """One project file of the index: its summary, computed (or taken from the cache) on first use."""
+
+    __slots__ = ("name", "relpath", "load", "summary", "done")
+
+    def __init__(
+        self, name: str, relpath: str, load: "Callable[[], ModuleSummary | None] | None", summary: ModuleSummary | None = None
+    ) -> None:
+        self.name = name
+        self.relpath = relpath
+        self.load = load
+        self.summary = summary
+        self.done = load is None
+
+    def get(self) -> ModuleSummary | None:
+        if not self.done:
+            assert self.load is not None
+            self.summary = self.load()
+            self.load = None  # drop what it held (the file's bytes)
+            self.done = True
+        return self.summary
+
+
 class ProjectIndex:
-    root: Path
-    modules: dict[str, ModuleSummary] = field(default_factory=dict)
+    """The summaries of a project's modules, each computed the first time a query needs it.
+
+    Building it only discovers the files and maps module names (``project.module_name_for``, as
+    :func:`summarize` names them) to files; :meth:`module`, :meth:`split`, :meth:`function`, ... summarise
+    the one module they ask for, and the queries over every module (:meth:`di_aliases`,
+    :meth:`routers_out_of_schema`, :meth:`exception_handlers`, :attr:`modules`, ...) summarise all of them,
+    once. As when every file was summarised up front, of two files with the same module name (``a.py`` and
+    ``a/__init__.py``) the one added last that parses wins.
+    """
+
+    def __init__(self, root: Path, modules: dict[str, ModuleSummary] | None = None, settings: Settings | None = None) -> None:
+        self.root = root
+        #: the ``layers`` setting the summaries are made with (see :meth:`modules_in_layer`)
+        self._layers = settings["layers"] if settings is not None else None
+        self._entries: list[_Entry] = []
+        self._by_name: dict[str, list[_Entry]] = {}
+        #: every module, once something asked for all of them (then the lookups read it)
+        self._all: dict[str, ModuleSummary] | None = None
+        for summary in (modules or {}).values():
+            self.add(summary)
 
     @classmethod
     def build(cls, root: Path, settings: Settings, files: Iterable[Path] | None = None) -> "ProjectIndex":
-        index = cls(root)
+        index = cls(root, settings=settings)
         for path in files if files is not None else project_files(root, settings):
             relpath = relative_path(path, root)
-            try:
-                data = path.read_bytes()
-            except OSError:
-                continue
-            index.add(summarize(data, relpath, settings))
+            index.add_source(relpath, functools.partial(_summarize_file, path, relpath, settings))
         return index
 
     @classmethod
     def from_sources(cls, root: Path, sources: dict[str, str], settings: Settings | None = None) -> "ProjectIndex":
-        index = cls(root)
+        index = cls(root, settings=settings)
         for relpath, text in sources.items():
-            index.add(summarize(text, relpath, settings))
+            index.add_source(relpath, functools.partial(_summarize_source, text, relpath, settings))
         return index
 
     def add(self, summary: ModuleSummary | None) -> None:
-        if summary is not None:
-            self.modules[summary.name] = summary
+        """A module already summarised (``None``, a file that does not parse, adds nothing)."""
+        if summary is None:
+            return
+        entry = _Entry(summary.name, summary.relpath, None, summary)
+        self._entries.append(entry)
+        self._by_name.setdefault(entry.name, []).append(entry)
+        if self._all is not None:
+            self._all[summary.name] = summary
+
+    def add_source(self, relpath: str, load: "Callable[[], ModuleSummary | None]") -> None:
+        """The file at ``relpath``, summarised by ``load()`` (``None`` if it does not parse or cannot be read)
+        when a query first needs it."""
+        entry = _Entry(module_name_for(relpath)[0], relpath, load)
+        self._entries.append(entry)
+        self._by_name.setdefault(entry.name, []).append(entry)
+        self._all = None
+
+    @property
+    def modules(self) -> dict[str, ModuleSummary]:
+        """Every module's summary by name (summarises all the modules not summarised yet)."""
+        if self._all is None:
+            found: dict[str, ModuleSummary] = {}
+            for entry in self._entries:  # in the order added: the last one of a name wins
+                summary = entry.get()
+                if summary is not None:
+                    found[summary.name] = summary
+            self._all = found
+        return self._all
+
+    def modules_in_layer(self, layer: str) -> list[ModuleSummary]:
+        """``[m for m in self.modules.values() if m.layer == layer]``, summarising only the modules whose
+        path is in that layer (a module's layer depends on its path alone)."""
+        if self._all is not None:
+            return [m for m in self._all.values() if m.layer == layer]
+        names = {name for name, entries in self._by_name.items() if any(self._layer(e) == layer for e in entries)}
+        placed: dict[str, None] = {}  # in the order of .modules: where a name's first summary is
+        for entry in self._entries:
+            if entry.name in names and entry.name not in placed and entry.get() is not None:
+                placed[entry.name] = None
+        found = (self.module(name) for name in placed)
+        return [m for m in found if m is not None and m.layer == layer]
+
+    def _layer(self, entry: _Entry) -> str | None:
+        if entry.done:
+            return entry.summary.layer if entry.summary is not None else None
+        return layers_mod.layer_for(entry.relpath, self._layers)
+
+    def __getstate__(self) -> dict[str, object]:  # pickled for workers that do not fork: summarised in full
+        return {"root": self.root, "modules": self.modules, "layers": self._layers}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(state["root"], state["modules"])  # type: ignore[misc, arg-type]
+        self._layers = state["layers"]
+
+    def __repr__(self) -> str:
+        return f"ProjectIndex({self.root!r}, {len(self._by_name)} modules)"
 
     # -- lookups -------------------------------------------------------------------
     def module(self, name: str) -> ModuleSummary | None:
-        return self.modules.get(name)
+        if self._all is not None:
+            return self._all.get(name)
+        for entry in reversed(self._by_name.get(name, ())):
+            summary = entry.get()
+            if summary is not None:
+                return summary
+        return None
 
     def split(self, qualified: str) -> tuple[ModuleSummary, str] | None:
         """``app.services.steps.complete_step`` -> (that module's summary, ``complete_step``)."""
         module, _, attr = qualified.rpartition(".")
-        summary = self.modules.get(module)
+        summary = self.module(module)
         if summary is None:
             return None
         return summary, attr
@@ -472,10 +571,22 @@ class ProjectIndex:
 
     def layer_of_module(self, module: str) -> str | None:
         """Layer of a project module (or of the package a ``from pkg import name`` names)."""
-        summary = self.modules.get(module)
+        summary = self.module(module)
         if summary is None and "." in module:
-            summary = self.modules.get(module.rpartition(".")[0])
+            summary = self.module(module.rpartition(".")[0])
         return summary.layer if summary else None
+
+
+def _summarize_file(path: Path, relpath: str, settings: Settings) -> ModuleSummary | None:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return summarize(data, relpath, settings)
+
+
+def _summarize_source(text: str, relpath: str, settings: Settings | None) -> ModuleSummary | None:
+    return summarize(text, relpath, settings)
 
 
 def project_files(root: Path, settings: Settings) -> Iterator[Path]:

@@ -1,0 +1,166 @@
+"""The project index summarises a module only when a query first needs it, with the results of summarising
+every file up front (issue #9)."""
+
+from __future__ import annotations
+
+import pickle
+import shutil
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from py_standards_lint import cache as cache_mod
+from py_standards_lint import index as index_mod
+from py_standards_lint.config import settings_for_folder
+from py_standards_lint.engine import Run, RunOptions
+from py_standards_lint.index import ModuleSummary, ProjectIndex, project_files, summarize
+from py_standards_lint.project import relative_path
+
+from .conftest import EXAMPLE
+from .helpers import make_settings
+
+PYPROJECT = "[project]\nname = 'demo'\n\n[tool.py-standards-lint]\n"
+CLIENT = "import httpx\n\nasync def fetch(url):\n    async with httpx.AsyncClient() as c:\n        return await c.get(url)\n"
+USER = "from app.services.client import fetch\n\n\ndef f():\n    try:\n        fetch(1)\n    except Exception:\n        pass\n"
+OTHERS = {f"app/services/other{i}.py": f"def g{i}():\n    raise ValueError()\n" for i in range(12)}
+
+
+@pytest.fixture
+def summarized(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The relpaths ``index.summarize`` is called for (memo hits included), in order."""
+    calls: list[str] = []
+    real = index_mod.summarize
+    monkeypatch.setattr(index_mod, "summarize", lambda data, relpath, *a: calls.append(relpath) or real(data, relpath, *a))
+    return calls
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for relpath, text in files.items():
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def facts(summary: ModuleSummary | None) -> object:
+    """A summary as plain, comparable data (its external model holds a bound method)."""
+    if summary is None:
+        return None
+    out = {f.name: getattr(summary, f.name) for f in fields(summary) if f.name != "external"}
+    model = summary.external
+    out["external"] = None if model is None else (tuple(model.sdk_modules), model.module_clients, model.client_getters)
+    return out
+
+
+def eager(root: Path, settings) -> dict[str, ModuleSummary]:
+    """What the index held when it summarised every file up front."""
+    modules: dict[str, ModuleSummary] = {}
+    for path in project_files(root, settings):
+        summary = summarize(path.read_bytes(), relative_path(path, root), settings)
+        if summary is not None:
+            modules[summary.name] = summary
+    return modules
+
+
+def project(tmp_path: Path) -> tuple[Path, object]:
+    root = tmp_path / "proj"
+    write(root, {"pyproject.toml": PYPROJECT, "app/__init__.py": "", "app/services/client.py": CLIENT,
+                 "app/services/user.py": USER, **OTHERS})
+    return root, settings_for_folder(str(root))
+
+
+def test_building_summarises_nothing_and_a_lookup_only_its_module(tmp_path: Path, summarized: list[str]) -> None:
+    root, settings = project(tmp_path)
+    index = ProjectIndex.build(root, settings)
+    assert summarized == []
+    assert index.module("app.services.nowhere") is None
+    assert index.function("app.services.other3.nothing") is None
+    assert summarized == ["app/services/other3.py"]
+    assert index.function("app.services.client.fetch").calls_out
+    assert index.layer_of_module("app.services.client.fetch") == "services"
+    assert summarized == ["app/services/other3.py", "app/services/client.py"], "each module summarised once"
+
+
+def test_a_query_over_every_module_summarises_the_rest_once(tmp_path: Path, summarized: list[str]) -> None:
+    root, settings = project(tmp_path)
+    index = ProjectIndex.build(root, settings)
+    index.module("app.services.other0")
+    assert index.exception_handlers() == set()
+    assert sorted(summarized) == sorted(relative_path(p, root) for p in project_files(root, settings))
+    count = len(summarized)
+    index.di_aliases(), index.routers_out_of_schema(), index.exception_handler_functions(), index.modules
+    index.function("app.services.other5.g5")
+    assert len(summarized) == count
+
+
+def test_linting_one_file_summarises_what_its_rules_ask_for(tmp_path: Path, summarized: list[str]) -> None:
+    root, _ = project(tmp_path)
+    results = Run(RunOptions(cache=False)).lint_paths([root / "app/services/user.py"])
+    assert [f.code for r in results for f in r.findings] == ["PSL202"]  # the broad except around fetch(), which calls out
+    assert set(summarized) == {"app/services/user.py", "app/services/client.py"}
+
+
+def test_the_lazy_index_equals_the_eager_one(tmp_path: Path) -> None:
+    root = tmp_path / "example"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".py-standards-lint-cache"))
+    write(root, {"app/broken.py": "def (:\n", "app/dup.py": "X = 1\n", "app/dup/__init__.py": "Y = 2\n",
+                 "app/handlers.py": "from fastapi import FastAPI\n\napp = FastAPI()\napp.add_exception_handler(KeyError, on_key)\n"})
+    settings = settings_for_folder(str(root))
+    expected = eager(root, settings)
+    built = ProjectIndex.build(root, settings)
+    sources = {relative_path(p, root): p.read_text() for p in project_files(root, settings)}
+    from_sources = ProjectIndex.from_sources(root, sources, settings)
+    for index in (built, from_sources):
+        for name, summary in expected.items():  # one module at a time, before anything summarises them all
+            assert facts(index.module(name)) == facts(summary), name
+    reference = ProjectIndex(root, expected)
+    for index in (ProjectIndex.build(root, settings), built, from_sources, pickle.loads(pickle.dumps(built))):
+        assert list(index.modules) == list(expected), "the same modules, in the same order"
+        assert [facts(m) for m in index.modules.values()] == [facts(m) for m in expected.values()]
+        assert index.di_aliases() == reference.di_aliases()
+        assert index.routers_out_of_schema() == reference.routers_out_of_schema()
+        assert index.exception_handlers() == reference.exception_handlers()
+        assert index.exception_handler_functions() == reference.exception_handler_functions()
+    assert reference.di_aliases() and reference.routers_out_of_schema() and reference.exception_handlers()
+
+
+@pytest.mark.parametrize("second_parses", [True, False])
+def test_of_two_files_with_one_module_name_the_last_that_parses_wins(second_parses: bool) -> None:
+    second = "Y = (1, 2)\n" if second_parses else "def (:\n"
+    sources = {"app/dup.py": "X = (1, 2)\n", "app/dup/__init__.py": second}
+    settings = make_settings()
+    winner = "app/dup/__init__.py" if second_parses else "app/dup.py"
+    assert ProjectIndex.from_sources(Path("/p"), sources, settings).module("app.dup").relpath == winner
+    assert ProjectIndex.from_sources(Path("/p"), sources, settings).modules["app.dup"].relpath == winner
+
+
+def test_modules_in_layer_summarises_only_that_layer(tmp_path: Path, summarized: list[str]) -> None:
+    root, settings = project(tmp_path)
+    write(root, {"app/main.py": "from fastapi import FastAPI\n\napp = FastAPI()\n"})
+    index = ProjectIndex.build(root, settings)
+    assert [m.relpath for m in index.modules_in_layer("app")] == ["app/main.py"]
+    assert summarized == ["app/main.py"]
+    assert index.modules_in_layer("services") == [m for m in index.modules.values() if m.layer == "services"]
+
+
+def test_the_cached_index_summarises_lazily_and_caches_what_it_computed(
+    tmp_path: Path, summarized: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(cache_mod.CACHE_DIR_ENV, str(tmp_path / "cache"))
+    root, settings = project(tmp_path)
+    cache = cache_mod.ProjectCache(root)
+    index, fingerprint = cache_mod.build_index(settings, cache, "fp")
+    assert summarized == []
+    expected = cache_mod.hashlib.blake2b(digest_size=16)
+    for path in project_files(root, settings):  # every indexed file's path and content digest, as before
+        expected.update(cache_mod.file_key(relative_path(path, root), cache_mod.content_digest(path.read_bytes())))
+    assert fingerprint == expected.hexdigest()
+    assert index.function("app.services.client.fetch").calls_out
+    assert summarized == ["app/services/client.py"]
+    cache.save()
+    again, same = cache_mod.build_index(settings, cache_mod.ProjectCache(root), "fp")
+    assert same == fingerprint
+    assert facts(again.module("app.services.client")) == facts(index.module("app.services.client"))
+    assert summarized == ["app/services/client.py"], "the second index took it from the cache"
+    again.module("app.services.other1")
+    assert summarized[1:] == ["app/services/other1.py"]
