@@ -52,6 +52,18 @@ def test_positions_of_nested_nodes_and_their_statement() -> None:
     assert (partial[line].start.line, partial[line].end.line) == (3, 4)
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"], ids=["lf", "crlf", "cr"])
+def test_positions_of_every_statement_and_call_match_libcst_whatever_the_newlines(newline: str) -> None:
+    text = (STDLIB / "textwrap.py").read_text().replace("\n", newline)
+    text += f"{newline}if x:{newline}    y = (1,{newline}         2)  # c{newline}else:{newline}    pass{newline}{newline}# end{newline}"
+    module = cst.parse_module(text)
+    full = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    nodes = [n for n in all_nodes(module) if isinstance(n, (cst.BaseStatement, cst.BaseSmallStatement, cst.Call, cst.Module))]
+    assert len(nodes) > 100
+    partial = positions_of(module, nodes)  # nested wanted nodes: statements inside statements, calls inside them
+    assert {n: partial[n] for n in nodes} == {n: full[n] for n in nodes}
+
+
 def lint_with(code: str, path: str, rules: list) -> list:
     from .helpers import make_settings
 
