@@ -27,7 +27,7 @@ from libcst.metadata import MetadataWrapper
 
 from . import layers as layers_mod
 from . import noqa
-from .cache import Caches, build_index, file_key
+from .cache import Caches, build_index, file_key, portable
 from .config import Settings, settings_for_folder
 from .context import FileContext, Report
 from .deepstack import call_deep, usual_recursion_limit
@@ -507,8 +507,12 @@ class Run:
         return pending
 
     def _lint_one(self, item: "_Pending") -> FileResult:
+        """A result for the report: without the parsed tree or the fixes' nodes, so a run over many files
+        does not keep every file's tree alive until the end (fixing lints again, see fixes.fix_source)."""
         settings = item.settings
-        return lint_source(item.data, item.display, settings, item.relpath, index_provider=lambda: self.index_for(settings))
+        result = lint_source(item.data, item.display, settings, item.relpath, index_provider=lambda: self.index_for(settings))
+        result.module = None
+        return portable(result)
 
     def _lint_all(self, prepared: "Sequence[FileResult | _Pending | None]") -> list[FileResult | None]:
         pending = [p for p in prepared if isinstance(p, _Pending)]
