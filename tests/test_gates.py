@@ -17,7 +17,11 @@ from py_standards_lint.gates import SyntaxFacts, descendants
 from py_standards_lint.rule import Rule
 from py_standards_lint.rules import ALL_RULES
 
-from .helpers import lint
+from py_standards_lint.index import ProjectIndex
+from py_standards_lint.layers import layer_for
+from py_standards_lint.project import module_name_for
+
+from .helpers import ROOT, lint, make_settings
 
 GATED = [r for r in ALL_RULES if r.__dict__.get("gate") is not None]
 
@@ -32,13 +36,32 @@ def test_some_rules_are_gated() -> None:
 
 @pytest.mark.parametrize("rule", GATED, ids=lambda r: r.code)
 def test_every_flagged_case_of_a_gated_rule_passes_its_gate(rule: type[Rule]) -> None:
-    sources = [case.code for case in rule.invalid] + [rule.example]
-    for source in sources:
+    cases = [(c.code, c.path, c.settings, c.files) for c in rule.invalid]
+    cases.append((rule.example, None, {}, rule.example_files))
+    for code, path, overrides, files in cases:
+        path = path or rule.example_path
         try:
-            tree = ast.parse(source)
+            tree = ast.parse(code)
         except SyntaxError:
             continue  # no gate runs on a file CPython rejects
-        assert rule.gate(SyntaxFacts(tree)), source
+        settings = make_settings(overrides)
+        sources = {**files, path: code}
+        layer = layer_for(path, settings["layers"])
+        module_name, is_package = module_name_for(path)
+        facts = SyntaxFacts(tree, module_name, is_package, layer, settings, lambda: ProjectIndex.from_sources(ROOT, sources, settings))
+        assert rule.gate(facts), code
+
+
+def test_may_reach_follows_what_the_imports_bind() -> None:
+    generic = {"sqlalchemy.insert"}
+    assert facts("import sqlalchemy\n").may_reach(generic)
+    assert facts("import sqlalchemy.orm\n").may_reach(generic)  # binds `sqlalchemy`
+    assert facts("import sqlalchemy as sa\n").may_reach(generic)
+    assert facts("from sqlalchemy import insert as ins\n").may_reach(generic)
+    assert facts("from sqlalchemy import *\n").may_reach(generic)
+    assert not facts("import sqlalchemy.orm as orm\n").may_reach(generic)
+    assert not facts("from sqlalchemy.dialects.postgresql import insert\n").may_reach(generic)
+    assert not facts("from sqlalchemy import select\ninsert = 1\n# import sqlalchemy\n").may_reach(generic)
 
 
 def test_descendants_is_ast_walk() -> None:
@@ -122,3 +145,19 @@ def test_no_gate_runs_when_cpython_cannot_parse_the_file() -> None:
     # a `type` statement: libcst parses it; CPython before 3.12 does not, so the gates cannot look
     code = "type Pair = tuple[int, int]\n\ntry:\n    f()\nexcept ValueError:\n    raise KeyError('x')\n"
     assert [(f.code, f.line) for f in lint(code, path="lib/pairs.py")] == [("PSL201", 6)]
+
+
+def test_a_repository_with_downward_imports_and_a_dialect_insert_is_not_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {"app/__init__.py": "", "app/models.py": "class Step:\n    pass\n", "app/services/steps.py": "def notify():\n    pass\n"}
+    code = (
+        "from sqlalchemy.dialects.postgresql import insert\n\nfrom app.models import Step\n\n\n"
+        "async def save(db, values):\n    await db.execute(insert(Step).values(**values).on_conflict_do_nothing())\n"
+    )
+    parsed = count_parses(monkeypatch)
+    assert lint(code, path="app/repositories/steps.py", files=files) == []
+    assert parsed == []
+    upward = code.replace("from app.models import Step\n", "from app.models import Step\nfrom app.services.steps import notify\n")
+    assert [f.code for f in lint(upward, path="app/repositories/steps.py", files=files)] == ["PSL108"]
+    generic = code.replace("sqlalchemy.dialects.postgresql", "sqlalchemy")
+    assert [f.code for f in lint(generic, path="app/repositories/steps.py", files=files)] == ["PSL703"]
+    assert len(parsed) == 2

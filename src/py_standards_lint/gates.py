@@ -16,7 +16,9 @@ from __future__ import annotations
 import ast
 import builtins
 from functools import cached_property
-from typing import Iterator
+from typing import Any, Callable, Iterable, Iterator
+
+from .names import resolve_relative
 
 _AST = ast.AST
 
@@ -48,10 +50,62 @@ _BROAD_NAMES = frozenset({"Exception", "BaseException"})
 
 
 class SyntaxFacts:
-    """Facts about one file's CPython tree, each computed on first use."""
+    """Facts about one file's CPython tree, each computed on first use, and what the gates may need to
+    know about the file itself: its module name, layer and settings, and the project index (built on the
+    first call of ``index()``; ``None`` when the run has none)."""
 
-    def __init__(self, tree: ast.Module) -> None:
+    def __init__(
+        self,
+        tree: ast.Module,
+        module_name: str = "",
+        is_package: bool = False,
+        layer: str | None = None,
+        settings: Any = None,
+        index: Callable[[], Any] | None = None,
+    ) -> None:
         self.tree = tree
+        self.module_name = module_name
+        self.is_package = is_package
+        self.layer = layer
+        self.settings = settings
+        self._index = index
+
+    def index(self) -> Any:
+        return self._index() if self._index is not None else None
+
+    @cached_property
+    def imported(self) -> list[str]:
+        """Every absolute module (or ``module.name`` for ``from module import name``) an import statement of
+        the file brings in, anywhere in it (``TYPE_CHECKING`` blocks and function bodies included)."""
+        found: list[str] = []
+        for node in self._nodes:
+            if isinstance(node, ast.Import):
+                found.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                module = resolve_relative(node.module or "", node.level, self.module_name, self.is_package)
+                for alias in node.names:
+                    if alias.name == "*":
+                        found.append(module)
+                    else:
+                        found.append(f"{module}.{alias.name}" if module else alias.name)
+        return found
+
+    @cached_property
+    def _reachable(self) -> list[str]:
+        """Dotted prefixes the file's names can reach through its imports: ``import a.b`` binds ``a`` (so all
+        of ``a.*``), ``import a.b as c`` binds ``a.b``, ``from a import b`` binds ``a.b``, ``from a import *`` all of ``a.*``."""
+        found: list[str] = []
+        for node in self._nodes:
+            if isinstance(node, ast.Import):
+                found.extend(alias.name if alias.asname else alias.name.partition(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.extend(node.module if alias.name == "*" else f"{node.module}.{alias.name}" for alias in node.names)
+        return found
+
+    def may_reach(self, qualified: Iterable[str]) -> bool:
+        """Could a name in the file resolve (through its imports) to one of these qualified names?"""
+        targets = tuple(qualified)
+        return any(t == p or t.startswith(p + ".") for p in self._reachable for t in targets)
 
     @cached_property
     def _nodes(self) -> list[ast.AST]:

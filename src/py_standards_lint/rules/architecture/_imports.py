@@ -7,7 +7,9 @@ from typing import Iterator
 
 import libcst as cst
 
+from ...config import Settings
 from ...context import FileContext
+from ...index import ProjectIndex
 from ...layers import layer_for
 from ...names import module_dotted, resolve_relative
 
@@ -40,14 +42,18 @@ def in_module(qualified: str, modules: tuple[str, ...] | frozenset[str] | set[st
 
 def layer_of_import(target: str, ctx: FileContext) -> str | None:
     """Layer of the project module ``target`` names (``pkg.module.attr`` falls back to ``pkg.module``)."""
-    index = ctx.index
+    return layer_of_module_named(target, ctx.index, ctx.module_name, ctx.settings)
+
+
+def layer_of_module_named(target: str, index: "ProjectIndex | None", module_name: str, settings: Settings) -> str | None:
+    """:func:`layer_of_import` for a file known by its module name (a gate has no context yet)."""
     if index is None:
         return None
     if index.module(target) is not None or index.module(target.rpartition(".")[0]) is not None:
         return index.layer_of_module(target)
     # not (yet) in the index, e.g. a file being written: a module of this module's own top-level
     # package is still a project module, and its path decides its layer
-    top = ctx.module_name.split(".")[0]
-    if "." in ctx.module_name and target.split(".")[0] == top:
-        return layer_for(target.replace(".", "/") + ".py", ctx.settings["layers"])
+    top = module_name.split(".")[0]
+    if "." in module_name and target.split(".")[0] == top:
+        return layer_for(target.replace(".", "/") + ".py", settings["layers"])
     return None

@@ -4,7 +4,7 @@ import libcst as cst
 
 from ...layers import REPOSITORIES, ROUTES, SERVICES
 from ...rule import Invalid, Rule, Valid
-from ._imports import imported, layer_of_import, under_type_checking
+from ._imports import imported, layer_of_import, layer_of_module_named, under_type_checking
 from .route_imports_repository import FILES
 
 #: layer -> the layers above it, which it must not import
@@ -58,6 +58,14 @@ async def mark_complete(db, step):
         Invalid("from . import steps\nfrom ..routes import x\n", path="app/services/other.py", line=2, col=1, files=FILES),
         Invalid("def f():\n    import app.services.steps as s\n    return s\n", line=2, col=5, files=FILES),
     )
+
+    @classmethod
+    def gate(cls, facts) -> bool:
+        forbidden = FORBIDDEN.get(facts.layer or "")
+        if not forbidden:
+            return False
+        index = facts.index()
+        return any(layer_of_module_named(t, index, facts.module_name, facts.settings) in forbidden for t in facts.imported)
 
     def visit_Import(self, node: cst.Import) -> None:
         self._check(node)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ...rule import NOT_TESTS, Invalid, Rule, Valid
-from ...upserts import StatementTracker
+from ...upserts import GENERIC_INSERTS, StatementTracker
 
 ON_CONFLICT = frozenset({"on_conflict_do_update", "on_conflict_do_nothing"})
 
@@ -115,6 +115,10 @@ async def save_progress(db, user_id: str, step_id: str) -> None:
             col=16,
         ),
     )
+
+    @classmethod
+    def gate(cls, facts) -> bool:
+        return facts.may_reach(GENERIC_INSERTS)
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
