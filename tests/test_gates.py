@@ -161,3 +161,16 @@ def test_a_repository_with_downward_imports_and_a_dialect_insert_is_not_parsed(m
     generic = code.replace("sqlalchemy.dialects.postgresql", "sqlalchemy")
     assert [f.code for f in lint(generic, path="app/repositories/steps.py", files=files)] == ["PSL703"]
     assert len(parsed) == 2
+
+
+def test_statements_are_every_statement_of_the_tree() -> None:
+    code = (
+        "import a\nclass C:\n    def f(self):\n        try:\n            x = 1\n        except E:\n            raise\n"
+        "        else:\n            pass\n        finally:\n            del x\n"
+        "match v:\n    case 1:\n        async def g():\n            with m:\n                while t:\n                    return\n"
+        "for i in y:\n    if i:\n        break\n    else:\n        continue\nelse:\n    global q\n"
+    )
+    tree = ast.parse(code)
+    from py_standards_lint.gates import statements
+
+    assert sorted(map(ast.dump, statements(tree.body))) == sorted(ast.dump(n) for n in ast.walk(tree) if isinstance(n, ast.stmt))

@@ -42,6 +42,23 @@ def descendants(node: ast.AST) -> Iterator[ast.AST]:
                 push(value)
 
 
+_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement in ``body`` and in the blocks nested in it (functions, classes, branches, handlers,
+    match cases), without looking into expressions: no statement lives in one."""
+    stack: list[ast.AST] = list(reversed(body))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.stmt):
+            yield node
+        for field in _BLOCKS:
+            block = getattr(node, field, None)
+            if block:
+                stack.extend(reversed(block))
+
+
 #: exception names a bare ``except NAME`` can only mean as the builtin (unless the file rebinds them)
 _BUILTIN_EXCEPTIONS = frozenset(
     name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
@@ -108,9 +125,9 @@ class SyntaxFacts:
         return any(t == p or t.startswith(p + ".") for p in self._reachable for t in targets)
 
     @cached_property
-    def _nodes(self) -> list[ast.AST]:
+    def _nodes(self) -> list[ast.stmt]:
         kinds = (ast.Try, ast.TryStar, ast.Import, ast.ImportFrom, ast.AsyncFunctionDef)
-        return [n for n in descendants(self.tree) if isinstance(n, kinds)]
+        return [n for n in statements(self.tree.body) if isinstance(n, kinds)]
 
     @cached_property
     def tries(self) -> list[ast.Try | ast.TryStar]:
@@ -137,10 +154,9 @@ class SyntaxFacts:
         """Is there a ``raise X`` without ``from`` anywhere inside an ``except`` block?"""
         for try_ in self.tries:
             for handler in try_.handlers:
-                for stmt in handler.body:
-                    for node in descendants(stmt):
-                        if isinstance(node, ast.Raise) and node.exc is not None and node.cause is None:
-                            return True
+                for node in statements(handler.body):
+                    if isinstance(node, ast.Raise) and node.exc is not None and node.cause is None:
+                        return True
         return False
 
     def might_be_broad(self, expr: ast.expr | None) -> bool:
@@ -179,4 +195,4 @@ def _assigned(stmt: ast.stmt) -> list[ast.expr]:
     return []
 
 
-__all__ = ["SyntaxFacts", "descendants"]
+__all__ = ["SyntaxFacts", "descendants", "statements"]
