@@ -164,3 +164,54 @@ def test_the_cached_index_summarises_lazily_and_caches_what_it_computed(
     assert summarized == ["app/services/client.py"], "the second index took it from the cache"
     again.module("app.services.other1")
     assert summarized[1:] == ["app/services/other1.py"]
+
+
+SNIPPET = '''
+import a.b as c
+from . import d
+global_x: int = 1
+@deco(lambda y: y + 1)
+async def f(p, /, q: int = 2, *args, r=3, **kw) -> "httpx.AsyncClient":
+    global g
+    x = {**kw, "k": [i async for i in p if not i]}
+    try:
+        raise E(f"{x!r:>{q}}") from None
+    except* (A, B) as e:
+        del x[0]
+    match p:
+        case [1, *rest] | {"k": _, **others} if rest:
+            pass
+        case C(a=1, b=D()) as whole:
+            yield whole
+    with open(p) as h, ctx():
+        return (a < b <= c) and -x or await h
+'''
+
+
+def test_the_cheap_child_iterator_is_iter_child_nodes_without_contexts_and_operators() -> None:
+    import ast
+
+    from py_standards_lint.external import ast_children, ast_nodes
+
+    skipped = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+    tree = ast.parse(SNIPPET)
+    for node in ast.walk(tree):
+        assert ast_children(node) == [c for c in ast.iter_child_nodes(node) if not isinstance(c, skipped)]
+    assert sorted(map(id, ast_nodes(tree))) == sorted(id(n) for n in ast.walk(tree) if not isinstance(n, skipped))
+
+
+def test_raise_sites_with_and_without_the_callers_nodes() -> None:
+    import ast
+
+    from py_standards_lint.raises import ast_sites
+
+    source = "def _h():\n    pass\n\ndef f():\n    try:\n        _h()\n        raise KeyError()\n    except (OSError, T):\n        raise ValueError()\n"
+    tree = ast.parse(source)
+    fn = tree.body[1]
+    own = [n for n in ast.walk(fn) if n is not fn]
+    resolve = lambda node: node.id if isinstance(node, ast.Name) and node.id != "T" else None  # noqa: E731
+    sites = ast_sites(fn, resolve, ["_h", "f"], "m", ["T"])
+    assert [(s.exc, s.helper) for s in sites] == [(None, "_h"), ("KeyError", None), ("ValueError", None)]
+    assert sites[0].guards == ((("OSError", "m.T"),),) and sites[2].guards == ()
+    assert ast_sites(fn, resolve, ["_h", "f"], "m", ["T"], own) == sites
+    assert ast_sites(tree.body[0], resolve, ["_h", "f"], "m", ["T"], own=[]) == []

@@ -21,6 +21,7 @@ The analysis runs on :mod:`ast` (it is part of the project index, see
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
@@ -40,6 +41,12 @@ def in_modules(qualified: str | None, modules: Iterable[str]) -> bool:
     if not qualified:
         return False
     return any(qualified == m or qualified.startswith(m + ".") for m in modules)
+
+
+@functools.lru_cache(maxsize=64)
+def _module_prefixes(sdk_modules: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    modules = ("httpx", *sdk_modules)
+    return frozenset(modules), tuple(m + "." for m in modules)
 
 
 @dataclass(frozen=True)
@@ -89,10 +96,14 @@ class ExternalModel:
             return True
         if call.callee is not None:
             qualified = self.resolve(call.callee)
-            if in_modules(qualified, ("httpx", *self.sdk_modules)):
-                return True
+            if qualified:
+                exact, prefixes = _module_prefixes(tuple(self.sdk_modules))
+                if qualified in exact or qualified.startswith(prefixes):  # in_modules(qualified, httpx + sdk)
+                    return True
         if call.receiver is not None:
-            if call.receiver in self.module_clients or call.receiver in set(local_clients):
+            if call.receiver in self.module_clients or call.receiver in (
+                local_clients if isinstance(local_clients, (set, frozenset)) else set(local_clients)
+            ):
                 return True
         return False
 
@@ -101,6 +112,72 @@ class ExternalModel:
 
 
 # -- ast front end (used by the project index) ----------------------------------------------
+
+#: ASDL field types that never hold a node
+_SCALAR_TYPES = frozenset({"identifier", "string", "constant", "int", "object", "bytes"})
+#: node types nothing in the index looks at (``Load``/``Store``, operators): not walked
+_SKIPPED_TYPES = frozenset({"expr_context", "boolop", "operator", "unaryop", "cmpop"})
+_SINGLE, _LIST, _ANY = 0, 1, 2
+_CHILD_FIELDS: dict[type, tuple[tuple[str, int], ...]] = {}
+
+
+def _child_fields(node_type: type) -> tuple[tuple[str, int], ...]:
+    """The fields of a node type that may hold nodes, in ``_fields`` order, each with its kind (one node or
+    ``None``; a list of nodes and ``None``; unknown, checked at run time), read from the ASDL signature in the
+    class docstring (``Compare(expr left, cmpop* ops, expr* comparators)``)."""
+    names: tuple[str, ...] = getattr(node_type, "_fields", ())
+    signature = (node_type.__doc__ or "").strip()
+    head, _, rest = signature.partition("(")
+    parts = [p.split() for p in rest.rstrip(")").split(",")] if rest.endswith(")") and head == node_type.__name__ else []
+    if len(parts) == len(names) and all(len(p) == 2 and p[1] == n for p, n in zip(parts, names)):
+        out = []
+        for (kind, name) in parts:
+            base = kind.rstrip("?*")
+            if base in _SCALAR_TYPES or base in _SKIPPED_TYPES:
+                continue
+            out.append((name, _LIST if kind.endswith("*") else _SINGLE))
+        fields = tuple(out)
+    else:  # no signature to go by: every field, checked
+        fields = tuple((name, _ANY) for name in names)
+    _CHILD_FIELDS[node_type] = fields
+    return fields
+
+
+def ast_children(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.iter_child_nodes(node))``, cheaper, without the expression contexts and operators
+    (``Load``, ``Add``, ...): the child nodes, in field order."""
+    fields = _CHILD_FIELDS.get(node.__class__)
+    if fields is None:
+        fields = _child_fields(node.__class__)
+    out: list[ast.AST] = []
+    for name, kind in fields:
+        value = getattr(node, name, None)
+        if value is None:
+            continue
+        if kind == _SINGLE:
+            out.append(value)
+        elif kind == _LIST:
+            out.extend([item for item in value if item is not None])
+        elif isinstance(value, ast.AST):
+            if not isinstance(value, _SKIPPED):
+                out.append(value)
+        elif isinstance(value, list):
+            out.extend([item for item in value if isinstance(item, ast.AST) and not isinstance(item, _SKIPPED)])
+    return out
+
+
+_SKIPPED = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
+
+
+def ast_nodes(node: ast.AST) -> list[ast.AST]:
+    """The nodes of ``ast.walk(node)``, in no particular order, without contexts and operators."""
+    out = [node]
+    stack = ast_children(node)
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(ast_children(current))
+    return out
 
 
 def ast_dotted(node: ast.AST) -> str | None:
@@ -117,7 +194,7 @@ def ast_dotted(node: ast.AST) -> str | None:
 def _annotation_mentions_client(node: ast.AST | None, resolve: Callable[[str], str | None]) -> bool:
     if node is None:
         return False
-    for sub in ast.walk(node):
+    for sub in ast_nodes(node):
         dotted = ast_dotted(sub)
         if dotted and resolve(dotted) in HTTPX_CLIENT_TYPES:
             return True
@@ -153,10 +230,11 @@ def module_model(tree: ast.Module, resolve: Callable[[str], str | None], sdk_mod
     return model
 
 
-def local_clients_ast(fn: ast.AST, model: ExternalModel) -> set[str]:
-    """Names bound to httpx clients inside a function (nested defs included)."""
+def local_clients_ast(fn: ast.AST, model: ExternalModel, nodes: Sequence[ast.AST] | None = None) -> set[str]:
+    """Names bound to httpx clients inside a function (nested defs included; ``nodes``: ``ast_nodes(fn)``
+    when the caller has them)."""
     names: set[str] = set()
-    for node in ast.walk(fn):
+    for node in nodes if nodes is not None else ast_nodes(fn):
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if _builds_client(node.value, model):
@@ -171,15 +249,21 @@ def local_clients_ast(fn: ast.AST, model: ExternalModel) -> set[str]:
 
 
 def functions_calling_out(
-    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef], model: ExternalModel
+    functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
+    model: ExternalModel,
+    nodes: dict[int, Sequence[ast.AST]] | None = None,
 ) -> set[str]:
-    """Module-level function names that call out, transitively through same-module calls."""
+    """Module-level function names that call out, transitively through same-module calls (``nodes``:
+    ``id(fn)`` -> ``ast_nodes(fn)``, when the caller has them)."""
     direct: set[str] = set()
     calls: dict[str, set[str]] = {}
     for name, fn in functions.items():
-        clients = local_clients_ast(fn, model)
+        walked = nodes.get(id(fn)) if nodes is not None else None
+        if walked is None:
+            walked = ast_nodes(fn)
+        clients = local_clients_ast(fn, model, walked)
         callees: set[str] = set()
-        for node in ast.walk(fn):  # nested functions count as the function's own body
+        for node in walked:  # nested functions count as the function's own body
             if not isinstance(node, ast.Call):
                 continue
             parts = call_parts_ast(node)

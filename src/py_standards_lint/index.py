@@ -27,7 +27,9 @@ from . import layers as layers_mod
 from .cache import memoized_summaries
 from .config import Settings
 from .docstrings import documented_raises
-from .external import DEFAULT_SDK_MODULES, ExternalModel, ast_dotted, functions_calling_out, module_model
+from .external import (
+    DEFAULT_SDK_MODULES, ExternalModel, ast_children, ast_dotted, functions_calling_out, module_model,
+)
 from .names import LOCAL, ImportMap
 from .sessions import SESSION_FACTORIES
 from .raises import RaiseSite, ast_sites
@@ -128,11 +130,12 @@ def summarize(source: bytes | str, relpath: str, settings: Settings | None = Non
     name, is_package = module_name_for(relpath)
     layer = layers_mod.layer_for(relpath, settings["layers"] if settings else None)
     summary = ModuleSummary(name, relpath, layer, ImportMap(current=name, is_package=is_package))
-    _Summarizer(summary).run(tree)
+    summarizer = _Summarizer(summary)
+    summarizer.run(tree)
     sdk = settings["external-sdk-modules"] if settings else DEFAULT_SDK_MODULES
     summary.external = module_model(tree, summary.imports.resolve_dotted, sdk)
     functions = {n.name: n for n in _toplevel(tree.body) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    for fn_name in functions_calling_out(functions, summary.external):
+    for fn_name in functions_calling_out(functions, summary.external, summarizer.walked):
         summary.functions[fn_name].calls_out = True
     return summary
 
@@ -141,14 +144,22 @@ class _Summarizer:
     def __init__(self, summary: ModuleSummary) -> None:
         self.s = summary
         self.imports = summary.imports
+        #: ``id(fn)`` -> every node of a module-level function (``ast_nodes``), walked once for all its uses
+        self.walked: dict[int, list[ast.AST]] = {}
+        self._resolved: dict[str, str | None] = {}
 
     def resolve(self, node: ast.AST) -> str | None:
         dotted = _dotted(node)
         if dotted is None:
             return None
+        try:
+            return self._resolved[dotted]
+        except KeyError:
+            pass
         resolved = self.imports.resolve_dotted(dotted)
         if resolved is not None and resolved.startswith(LOCAL + "."):
-            return f"{self.s.name}.{resolved[len(LOCAL) + 1:]}"
+            resolved = f"{self.s.name}.{resolved[len(LOCAL) + 1:]}"
+        self._resolved[dotted] = resolved  # the imports are all known before the first lookup
         return resolved
 
     def run(self, tree: ast.Module) -> None:
@@ -167,25 +178,34 @@ class _Summarizer:
             t.id for n in body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Tuple) for t in n.targets if isinstance(t, ast.Name)
         }
         lifespans = {"lifespan"}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and self.resolve(node.func) == "fastapi.FastAPI":
+        # every node, in the order of ast.walk (router_includes keeps it); the children of nodes[i] are
+        # nodes[first[i]:first[i + 1]], which the functions' walks below reuse
+        self.nodes, self.first = nodes, first = _breadth_first(tree)
+        self.positions: dict[int, int] = {}  # id(def) -> its place in nodes
+        for i, node in enumerate(nodes):
+            kind = type(node)
+            if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                self.positions[id(node)] = i
+                if any(
+                    isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "on_event"
+                    and d.args and _is_str(d.args[0], "shutdown")
+                    for d in node.decorator_list  # type: ignore[attr-defined]
+                ):
+                    lifespans.add(node.name)  # type: ignore[attr-defined]
+                    self.s.lifespan_targets.add(f"{self.s.name}.{node.name}")  # type: ignore[attr-defined]
+                continue
+            if kind is not ast.Call:
+                continue
+            if self.resolve(node.func) == "fastapi.FastAPI":  # type: ignore[attr-defined]
                 for kw in node.keywords:
                     if kw.arg == "lifespan":
                         self._lifespan_target(kw.value, lifespans)
                     elif kw.arg == "on_shutdown" and isinstance(kw.value, (ast.List, ast.Tuple)):
                         for element in kw.value.elts:
                             self._lifespan_target(element, lifespans)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and len(node.args) == 2:
-                if node.func.attr == "add_event_handler" and _is_str(node.args[0], "shutdown"):
+            if isinstance(node.func, ast.Attribute):
+                if len(node.args) == 2 and node.func.attr == "add_event_handler" and _is_str(node.args[0], "shutdown"):
                     self._lifespan_target(node.args[1], lifespans)
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(
-                isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "on_event"
-                and d.args and _is_str(d.args[0], "shutdown")
-                for d in node.decorator_list
-            ):
-                lifespans.add(node.name)
-                self.s.lifespan_targets.add(f"{self.s.name}.{node.name}")
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 if node.func.attr == "add_exception_handler" and node.args:
                     self._handler(node.args[0])
                     if len(node.args) > 1 and (fn_name := self.resolve(node.args[1])):
@@ -235,13 +255,25 @@ class _Summarizer:
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, is_lifespan: bool) -> None:
         doc = ast.get_docstring(node, clean=False)
         fn = FunctionSummary(node.name, node.lineno, isinstance(node, ast.AsyncFunctionDef), doc, documented_raises(doc))
-        fn.raise_sites = ast_sites(node, self.resolve, self.function_names, self.s.name, self.tuple_names)
+        nodes, first = self.nodes, self.first
+        own_at, everything = _function_nodes(nodes, first, self.positions[id(node)])
+        own = [nodes[i] for i in own_at]
+        self.walked[id(node)] = everything
+        position: dict[int, int] = {}
+
+        def children(inner: ast.AST) -> list[ast.AST]:  # ast_children(inner), already known
+            if not position:
+                position.update((id(nodes[i]), i) for i in own_at)
+            at = position[id(inner)]
+            return nodes[first[at]:first[at + 1]]
+
+        fn.raise_sites = ast_sites(node, self.resolve, self.function_names, self.s.name, self.tuple_names, own, children)
         for dec in node.decorator_list:
             if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr == "exception_handler":
                 self.s.exception_handler_functions.add(f"{self.s.name}.{node.name}")
                 if dec.args:
                     self._handler(dec.args[0])
-        for inner in _own_nodes(node):
+        for inner in own:
             if isinstance(inner, ast.Raise) and inner.exc is not None:
                 target = inner.exc.func if isinstance(inner.exc, ast.Call) else inner.exc
                 qualified = self.resolve(target)
@@ -255,7 +287,7 @@ class _Summarizer:
         if node.name.startswith("close_") and "client" in node.name:
             self.s.close_functions.append(node.name)
         if is_lifespan:
-            for inner in ast.walk(node):
+            for inner in everything:
                 if isinstance(inner, ast.Call):
                     qualified = self.resolve(inner.func)
                     if qualified:
@@ -342,15 +374,45 @@ def _toplevel(body: list[ast.stmt]) -> Iterator[ast.stmt]:
             yield node
 
 
-def _own_nodes(fn: ast.AST) -> Iterator[ast.AST]:
-    """Nodes of a function's body, not descending into nested defs, classes or lambdas."""
-    stack = list(ast.iter_child_nodes(fn))
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def _function_nodes(nodes: list[ast.AST], first: list[int], at: int) -> tuple[list[int], list[ast.AST]]:
+    """The nodes of the function ``nodes[at]`` (see :func:`_breadth_first`), in no particular order, without
+    contexts and operators: where its own are in ``nodes`` (body, decorators, arguments, ...; not inside
+    nested defs, classes or lambdas, nor those themselves), and all of them (``ast.walk(fn)``: the function,
+    nested scopes included)."""
+    own: list[int] = []
+    everything: list[ast.AST] = [nodes[at]]
+    stack = list(range(first[at], first[at + 1]))
     while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+        i = stack.pop()
+        node = nodes[i]
+        everything.append(node)
+        if isinstance(node, _SCOPES):
+            inner = list(range(first[i], first[i + 1]))
+            while inner:
+                j = inner.pop()
+                everything.append(nodes[j])
+                inner.extend(range(first[j], first[j + 1]))
             continue
-        yield node
-        stack.extend(ast.iter_child_nodes(node))
+        own.append(i)
+        stack.extend(range(first[i], first[i + 1]))
+    return own, everything
+
+
+def _breadth_first(tree: ast.AST) -> tuple[list[ast.AST], list[int]]:
+    """The nodes of ``tree`` in the order of ``ast.walk`` (without contexts and operators), and where each
+    one's children start: the children of ``nodes[i]`` are ``nodes[first[i]:first[i + 1]]``."""
+    nodes = [tree]
+    first: list[int] = []
+    i = 0
+    while i < len(nodes):
+        first.append(len(nodes))
+        nodes.extend(ast_children(nodes[i]))
+        i += 1
+    first.append(len(nodes))
+    return nodes, first
 
 
 class _Entry:

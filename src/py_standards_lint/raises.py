@@ -18,10 +18,11 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 import libcst as cst
 
+from .external import ast_children
 from .fastwalk import child_nodes
 from .hierarchy import BROAD, Hierarchy, builtin_exception
 
@@ -75,9 +76,21 @@ def ast_sites(
     helpers: Iterable[str],
     module: str = "",
     constants: Iterable[str] = (),
+    own: Sequence[ast.AST] | None = None,
+    children: Callable[[ast.AST], Sequence[ast.AST]] = ast_children,
 ) -> list[RaiseSite]:
     """Raise sites of a function's own body (``resolve``: node -> project-qualified name;
-    ``constants``: the module's own tuple constants, which ``resolve`` does not know)."""
+    ``constants``: the module's own tuple constants, which ``resolve`` does not know; ``own``: the
+    function's nodes outside nested defs, classes and lambdas, when the caller has them, to skip
+    the walk of a function without any; ``children``: :func:`ast_children`, or what the caller
+    already knows of it)."""
+    private = {h for h in helpers if h.startswith("_")}
+    if own is not None and not any(
+        (type(node) is ast.Raise and node.exc is not None)
+        or (type(node) is ast.Call and type(node.func) is ast.Name and node.func.id in private)
+        for node in own
+    ):
+        return []
     resolve = with_builtins(resolve)
     tuples = set(constants)
 
@@ -85,20 +98,21 @@ def ast_sites(
         if isinstance(node, ast.Name) and node.id in tuples and module:
             return f"{module}.{node.id}"
         return resolve(node)
-    private = {h for h in helpers if h.startswith("_")}
     sites: list[RaiseSite] = []
-
-    def visit(node: ast.AST, guards: tuple[Guard, ...]) -> None:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            return
-        if isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+    # depth first, in field order (a site's position in the list is its place in the source)
+    stack: list[tuple[ast.AST, tuple[Guard, ...]]] = [(stmt, ()) for stmt in reversed(fn.body)]
+    while stack:
+        node, guards = stack.pop()
+        if isinstance(node, _SCOPES):
+            continue
+        if isinstance(node, _TRIES):
             guard = tuple(_ast_handler(h, resolve_handler) for h in node.handlers)  # type: ignore[attr-defined]
-            for stmt in node.body:  # type: ignore[attr-defined]
-                visit(stmt, guards + (guard,))
+            inner = guards + (guard,)
+            parts = [(stmt, inner) for stmt in node.body]  # type: ignore[attr-defined]
             for part in (node.handlers, node.orelse, node.finalbody):  # type: ignore[attr-defined]
-                for stmt in part:
-                    visit(stmt, guards)
-            return
+                parts.extend((stmt, guards) for stmt in part)
+            stack.extend(reversed(parts))
+            continue
         if isinstance(node, ast.Raise) and node.exc is not None:
             target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
             qualified = resolve(target)
@@ -106,12 +120,12 @@ def ast_sites(
                 sites.append(RaiseSite(qualified, None, guards, node.lineno))
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in private:
             sites.append(RaiseSite(None, node.func.id, guards, node.lineno))
-        for child in ast.iter_child_nodes(node):
-            visit(child, guards)
-
-    for stmt in fn.body:
-        visit(stmt, ())
+        stack.extend([(child, guards) for child in reversed(children(node))])
     return sites
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+_TRIES = (ast.Try, getattr(ast, "TryStar", ast.Try))
 
 
 # -- libcst front end (PSL203, PSL205) -------------------------------------------------------
