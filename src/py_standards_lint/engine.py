@@ -151,7 +151,7 @@ def _lint_source(
     reports_syntax = any(r.code == SYNTAX_ERROR for r in candidates)
     tree, problem = _cpython_parse(source)  # CPython's parser first: ~10x cheaper than libcst's
     if active:
-        active = gate(active, tree, relpath, layer, settings, index_provider)
+        active = gate(active, tree, relpath, layer, settings, index_provider, source)
     del tree
     if not active and (not reports_syntax or problem is None):
         return result  # nothing can fire: not parsed (CPython's parser vouches for the syntax)
@@ -304,13 +304,20 @@ def gate(
     layer: str | None = None,
     settings: Settings | None = None,
     index_provider: Callable[[], object] | None = None,
+    source: bytes | str | None = None,
 ) -> list[type[Rule]]:
     """The second stage of the prefilter (gates.py): the rules whose gate passes on CPython's tree (all of
     them when CPython could not parse the file)."""
     if tree is None:
         return list(active)
     module_name, is_package = module_name_for(relpath)
-    facts = SyntaxFacts(tree, module_name, is_package, layer, settings, index_provider)
+
+    def summary() -> object:
+        from .index import summarize
+
+        return summarize(source, relpath, settings) if source is not None else None  # memoized: ctx.summary's
+
+    facts = SyntaxFacts(tree, module_name, is_package, layer, settings, index_provider, summary)
     return [rule for rule in active if rule.gate(facts)]
 
 

@@ -18,29 +18,8 @@ import builtins
 from functools import cached_property
 from typing import Any, Callable, Iterable, Iterator
 
+from .external import ast_nodes
 from .names import resolve_relative
-
-_AST = ast.AST
-
-
-def descendants(node: ast.AST) -> Iterator[ast.AST]:
-    """``node`` and every node under it (order unspecified): ``ast.walk`` without its per-node generators."""
-    stack: list[object] = [node]
-    pop = stack.pop
-    push = stack.append
-    extend = stack.extend
-    while stack:
-        current = pop()
-        if not isinstance(current, _AST):
-            continue  # None in ``Dict.keys``, a str in ``Global.names``...
-        yield current
-        for field in current._fields:
-            value = getattr(current, field, None)
-            if type(value) is list:
-                extend(value)
-            elif isinstance(value, _AST):
-                push(value)
-
 
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
@@ -69,7 +48,7 @@ _BROAD_NAMES = frozenset({"Exception", "BaseException"})
 class SyntaxFacts:
     """Facts about one file's CPython tree, each computed on first use, and what the gates may need to
     know about the file itself: its module name, layer and settings, and the project index (built on the
-    first call of ``index()``; ``None`` when the run has none)."""
+    first call of ``index()``; ``None`` when the run has none) and the file's own summary (``summary()``)."""
 
     def __init__(
         self,
@@ -79,6 +58,7 @@ class SyntaxFacts:
         layer: str | None = None,
         settings: Any = None,
         index: Callable[[], Any] | None = None,
+        summary: Callable[[], Any] | None = None,
     ) -> None:
         self.tree = tree
         self.module_name = module_name
@@ -86,9 +66,14 @@ class SyntaxFacts:
         self.layer = layer
         self.settings = settings
         self._index = index
+        self._summary = summary
 
     def index(self) -> Any:
         return self._index() if self._index is not None else None
+
+    def summary(self) -> Any:
+        """The file's own index summary (the very object ``ctx.summary`` will be), or ``None``."""
+        return self._summary() if self._summary is not None else None
 
     @cached_property
     def imported(self) -> list[str]:
@@ -146,7 +131,7 @@ class SyntaxFacts:
                 names.update((alias.asname or alias.name).partition(".")[0] for alias in node.names)
         for stmt in self.tree.body:
             for target in _assigned(stmt):
-                names.update(n.id for n in descendants(target) if isinstance(n, ast.Name))
+                names.update(n.id for n in ast_nodes(target) if isinstance(n, ast.Name))
         return frozenset(names)
 
     @cached_property
@@ -182,7 +167,7 @@ class SyntaxFacts:
                 self.might_be_broad(h.type) and not (h.body and isinstance(h.body[-1], ast.Raise)) for h in try_.handlers
             ):
                 continue
-            if any(isinstance(n, ast.Call) for stmt in try_.body for n in descendants(stmt)):
+            if any(isinstance(n, ast.Call) for stmt in try_.body for n in ast_nodes(stmt)):
                 return True
         return False
 
@@ -195,4 +180,4 @@ def _assigned(stmt: ast.stmt) -> list[ast.expr]:
     return []
 
 
-__all__ = ["SyntaxFacts", "descendants", "statements"]
+__all__ = ["SyntaxFacts", "statements"]

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from ...engine import walk
-from ...external import call_parts_cst, local_clients_cst
+from ...external import CallParts, ast_dotted, ast_nodes, call_parts_ast, call_parts_cst, local_clients_ast, local_clients_cst
 from ...hierarchy import BROAD, qualify
 from ...names import dotted_name
 from ...rule import NOT_TESTS, Invalid, Rule, Valid
@@ -17,6 +19,15 @@ FILES = {
         "def local_only(x):\n    return x\n"
     ),
 }
+
+
+def _call_parts(node: ast.Call) -> CallParts:
+    """``call_parts_cst``'s view of an ast call (an awaited receiver is looked through)."""
+    parts = call_parts_ast(node)
+    func = node.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Await):
+        return CallParts(parts.callee, ast_dotted(func.value.value), parts.method)
+    return parts
 
 
 def ends_in_raise(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
@@ -114,7 +125,35 @@ async def fetch_repo(client: httpx.AsyncClient, url: str) -> dict:
 
     @classmethod
     def gate(cls, facts) -> bool:
-        return facts.broad_handler_around_calls
+        """A possibly broad handler around a call that may be external (the checks of ``_calls_out``, on
+        CPython's tree, with every client the module binds anywhere)."""
+        if not facts.broad_handler_around_calls:
+            return False
+        summary = facts.summary()
+        model = summary.external if summary is not None else None
+        if model is None:
+            return False
+        clients = local_clients_ast(facts.tree, model)
+        index = facts.index()
+        for try_ in facts.tries:
+            if not any(facts.might_be_broad(h.type) for h in try_.handlers):
+                continue
+            for node in (n for stmt in try_.body for n in ast_nodes(stmt)):
+                if not isinstance(node, ast.Call):
+                    continue
+                if model.is_external(_call_parts(node), clients):
+                    return True
+                qualified = qualify(summary, ast_dotted(node.func))
+                if qualified is None:
+                    continue
+                module, _, name = qualified.rpartition(".")
+                if module == summary.name:
+                    fn = summary.functions.get(name)
+                    if fn and fn.calls_out:
+                        return True
+                elif index is not None and index.calls_out(qualified):
+                    return True
+        return False
 
     def visit_Try(self, node: cst.Try) -> None:
         self._check(node)
