@@ -104,7 +104,7 @@ def _function_name(index: "ProjectIndex", qualified: str, depth: int = 0) -> str
 def reached_from_lifespan(index: "ProjectIndex") -> set[str] | None:
     """Project functions the app's lifespan calls or references, transitively through project
     functions; ``None`` when there is no app-layer lifespan the index can see."""
-    apps = [m for m in index.modules.values() if m.layer == APP]
+    apps = index.modules_in_layer(APP)  # only the app layer is summarised for this
     apps = [m for m in apps if m.lifespan_targets or m.lifespan_calls or "lifespan" in m.functions]
     if not apps or any(m.lifespan_opaque for m in apps):
         return None
