@@ -62,6 +62,8 @@ def test_may_reach_follows_what_the_imports_bind() -> None:
     assert facts("import sqlalchemy as sa\n").may_reach(generic)
     assert facts("from sqlalchemy import insert as ins\n").may_reach(generic)
     assert facts("from sqlalchemy import *\n").may_reach(generic)
+    assert facts("from httpx._client import AsyncClient\n").may_reach({"httpx.AsyncClient"})  # canonical spelling
+    assert facts("import httpx._client as c\n").may_reach({"httpx.AsyncClient"})
     assert not facts("import sqlalchemy.orm as orm\n").may_reach(generic)
     assert not facts("from sqlalchemy.dialects.postgresql import insert\n").may_reach(generic)
     assert not facts("from sqlalchemy import select\ninsert = 1\n# import sqlalchemy\n").may_reach(generic)
@@ -171,3 +173,11 @@ def test_statements_are_every_statement_of_the_tree() -> None:
     from py_standards_lint.gates import statements
 
     assert sorted(map(ast.dump, statements(tree.body))) == sorted(ast.dump(n) for n in ast.walk(tree) if isinstance(n, ast.stmt))
+
+
+def test_psl202_gate_sees_a_client_imported_through_its_private_module() -> None:
+    code = (
+        "from httpx._client import AsyncClient\n\n\nasync def f(url):\n    async with AsyncClient() as c:\n"
+        "        try:\n            return await c.get(url)\n        except Exception:\n            return None\n"
+    )
+    assert ("PSL202", 8) in [(f.code, f.line) for f in lint(code, path="app/services/fetch.py")]

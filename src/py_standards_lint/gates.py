@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Any, Callable, Iterable, Iterator
 
 from .external import ast_nodes
-from .names import resolve_relative
+from .names import CANONICAL, resolve_relative
 
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
@@ -105,8 +105,9 @@ class SyntaxFacts:
         return found
 
     def may_reach(self, qualified: Iterable[str]) -> bool:
-        """Could a name in the file resolve (through its imports) to one of these qualified names?"""
-        targets = tuple(qualified)
+        """Could a name in the file resolve (through its imports) to one of these qualified names? (Names
+        resolve to canonical spellings, so the spellings that canonicalise to a target count too.)"""
+        targets = _spellings(qualified)
         return any(t == p or t.startswith(p + ".") for p in self._reachable for t in targets)
 
     @cached_property
@@ -170,6 +171,17 @@ class SyntaxFacts:
             if any(isinstance(n, ast.Call) for stmt in try_.body for n in ast_nodes(stmt)):
                 return True
         return False
+
+
+def _spellings(qualified: Iterable[str]) -> tuple[str, ...]:
+    """Each name, and every spelling ``names.canonical`` turns into it (``httpx._client.AsyncClient``)."""
+    out = []
+    for name in qualified:
+        out.append(name)
+        for alias, canon in CANONICAL.items():
+            if name == canon or name.startswith(canon + "."):
+                out.append(alias + name[len(canon):])
+    return tuple(out)
 
 
 def _assigned(stmt: ast.stmt) -> list[ast.expr]:

@@ -5,7 +5,7 @@ import ast
 import libcst as cst
 
 from ...engine import walk
-from ...external import CallParts, ast_dotted, ast_nodes, call_parts_ast, call_parts_cst, local_clients_ast, local_clients_cst
+from ...external import HTTPX_CLIENT_TYPES, CallParts, ast_dotted, ast_nodes, call_parts_ast, call_parts_cst, local_clients_ast, local_clients_cst
 from ...hierarchy import BROAD, qualify
 from ...names import dotted_name
 from ...rule import NOT_TESTS, Invalid, Rule, Valid
@@ -133,7 +133,9 @@ async def fetch_repo(client: httpx.AsyncClient, url: str) -> dict:
         model = summary.external if summary is not None else None
         if model is None:
             return False
-        clients = local_clients_ast(facts.tree, model)
+        # a client is built by httpx (imported) or by a getter of this module annotated to return one
+        can_build = model.client_getters or facts.may_reach(HTTPX_CLIENT_TYPES)
+        clients = local_clients_ast(facts.tree, model) if can_build else set()
         index = facts.index()
         for try_ in facts.tries:
             if not any(facts.might_be_broad(h.type) for h in try_.handlers):
