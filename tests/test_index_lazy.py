@@ -85,12 +85,33 @@ def test_a_query_over_every_module_summarises_the_rest_once(tmp_path: Path, summ
     root, settings = project(tmp_path)
     index = ProjectIndex.build(root, settings)
     index.module("app.services.other0")
-    assert index.exception_handlers() == set()
+    assert index.di_aliases() == {}
     assert sorted(summarized) == sorted(relative_path(p, root) for p in project_files(root, settings))
     count = len(summarized)
-    index.di_aliases(), index.routers_out_of_schema(), index.exception_handler_functions(), index.modules
+    index.exception_handlers(), index.routers_out_of_schema(), index.exception_handler_functions(), index.modules
     index.function("app.services.other5.g5")
     assert len(summarized) == count
+
+
+def test_handlers_and_routers_summarise_only_the_files_that_name_them(tmp_path: Path, summarized: list[str]) -> None:
+    root, settings = project(tmp_path)
+    write(root, {
+        "app/main.py": "from fastapi import FastAPI\nfrom app.routes import r\n\napp = FastAPI()\napp.include_router(r, include_in_schema=False)\n",
+        "app/routes.py": "from fastapi import APIRouter\n\nr = APIRouter()\n",
+        "app/errors.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n@app.exception_handler(KeyError)\nasync def on_key(request, exc):\n    pass\n",
+        "app/handlers.py": "# coding: utf-8\nx = 1\n",  # a coding cookie: summarised, to be safe
+        "app/accents.py": "caf\u00e9 = 1\n",  # not ASCII: summarised, to be safe
+    })
+    index = ProjectIndex.build(root, settings)
+    assert index.routers_out_of_schema() == {"app.routes.r"}
+    assert set(summarized) == {"app/main.py", "app/handlers.py", "app/accents.py"}
+    del summarized[:]
+    assert index.exception_handlers() == {"builtins.KeyError"}
+    assert index.exception_handler_functions() == {"app.errors.on_key"}
+    assert summarized == ["app/errors.py"], "the only other file that names a handler"
+    everything = ProjectIndex(root, eager(root, settings))
+    assert everything.routers_out_of_schema() == index.routers_out_of_schema()
+    assert everything.exception_handlers() == index.exception_handlers()
 
 
 def test_linting_one_file_summarises_what_its_rules_ask_for(tmp_path: Path, summarized: list[str]) -> None:

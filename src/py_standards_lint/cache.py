@@ -298,7 +298,7 @@ def build_index(settings: Any, cache: ProjectCache, settings_fingerprint: str) -
     from .index import ProjectIndex, project_files
     from .project import relative_path
 
-    def summary(where: str, key: bytes, data: bytes, relpath: str) -> Any:
+    def summary(where: str, key: bytes, relpath: str, data: bytes) -> Any:
         from . import index as index_mod  # looked up when used: tests wrap it
 
         hit, found = cache.get_summary(where, key)
@@ -319,7 +319,7 @@ def build_index(settings: Any, cache: ProjectCache, settings_fingerprint: str) -
         digest = content_digest(data)
         fingerprint.update(file_key(relpath, digest))
         key = file_key(settings_fingerprint, relpath, digest)
-        index.add_source(relpath, functools.partial(summary, os.path.abspath(path), key, data, relpath))
+        index.add_source(relpath, data, functools.partial(summary, os.path.abspath(path), key, relpath))
     return index, fingerprint.hexdigest()
 
 

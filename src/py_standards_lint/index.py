@@ -418,24 +418,54 @@ def _breadth_first(tree: ast.AST) -> tuple[list[ast.AST], list[int]]:
 class _Entry:
     """One project file of the index: its summary, computed (or taken from the cache) on first use."""
 
-    __slots__ = ("name", "relpath", "load", "summary", "done")
+    __slots__ = ("name", "relpath", "source", "load", "summary", "done")
 
     def __init__(
-        self, name: str, relpath: str, load: "Callable[[], ModuleSummary | None] | None", summary: ModuleSummary | None = None
+        self,
+        name: str,
+        relpath: str,
+        source: "bytes | str | Path | None",
+        load: "Callable[[bytes | str], ModuleSummary | None] | None",
+        summary: ModuleSummary | None = None,
     ) -> None:
         self.name = name
         self.relpath = relpath
+        #: the file's source, or where to read it (read once, when first needed)
+        self.source = source
         self.load = load
         self.summary = summary
         self.done = load is None
 
+    def text(self) -> bytes | str | None:
+        """The source, ``None`` when it cannot be read."""
+        if isinstance(self.source, Path):
+            try:
+                self.source = self.source.read_bytes()
+            except OSError:
+                self.source = None
+        return self.source
+
     def get(self) -> ModuleSummary | None:
         if not self.done:
             assert self.load is not None
-            self.summary = self.load()
-            self.load = None  # drop what it held (the file's bytes)
+            source = self.text()
+            self.summary = self.load(source) if source is not None else None
+            self.source = self.load = None  # drop the file's bytes
             self.done = True
         return self.summary
+
+    def may_mention(self, words: tuple[str, ...]) -> bool:
+        """Can this file's summary hold a fact that only a literal attribute or keyword name in ``words``
+        produces? ``False`` only for a pure-ASCII source without a coding cookie and without those words
+        (so its text is exactly its code's identifiers: no escapes, no Unicode normalisation)."""
+        if self.done:
+            return self.summary is not None
+        source = self.text()
+        if source is None:
+            return False  # unreadable: no summary
+        if isinstance(source, bytes):
+            return not source.isascii() or b"coding" in source or any(w.encode() in source for w in words)
+        return not source.isascii() or "coding" in source or any(w in source for w in words)
 
 
 class ProjectIndex:
@@ -465,30 +495,32 @@ class ProjectIndex:
         index = cls(root, settings=settings)
         for path in files if files is not None else project_files(root, settings):
             relpath = relative_path(path, root)
-            index.add_source(relpath, functools.partial(_summarize_file, path, relpath, settings))
+            index.add_source(relpath, path, functools.partial(_summarize, relpath=relpath, settings=settings))
         return index
 
     @classmethod
     def from_sources(cls, root: Path, sources: dict[str, str], settings: Settings | None = None) -> "ProjectIndex":
         index = cls(root, settings=settings)
         for relpath, text in sources.items():
-            index.add_source(relpath, functools.partial(_summarize_source, text, relpath, settings))
+            index.add_source(relpath, text, functools.partial(_summarize, relpath=relpath, settings=settings))
         return index
 
     def add(self, summary: ModuleSummary | None) -> None:
         """A module already summarised (``None``, a file that does not parse, adds nothing)."""
         if summary is None:
             return
-        entry = _Entry(summary.name, summary.relpath, None, summary)
+        entry = _Entry(summary.name, summary.relpath, None, None, summary)
         self._entries.append(entry)
         self._by_name.setdefault(entry.name, []).append(entry)
         if self._all is not None:
             self._all[summary.name] = summary
 
-    def add_source(self, relpath: str, load: "Callable[[], ModuleSummary | None]") -> None:
-        """The file at ``relpath``, summarised by ``load()`` (``None`` if it does not parse or cannot be read)
-        when a query first needs it."""
-        entry = _Entry(module_name_for(relpath)[0], relpath, load)
+    def add_source(
+        self, relpath: str, source: bytes | str | Path, load: "Callable[[bytes | str], ModuleSummary | None]"
+    ) -> None:
+        """The file at ``relpath``: its ``source`` (or the path to read it from, once, when first needed),
+        summarised by ``load(source)`` (``None`` if it does not parse) when a query first needs it."""
+        entry = _Entry(module_name_for(relpath)[0], relpath, source, load)
         self._entries.append(entry)
         self._by_name.setdefault(entry.name, []).append(entry)
         self._all = None
@@ -598,14 +630,23 @@ class ProjectIndex:
         """Qualified alias name -> qualified dependency it wraps."""
         return {f"{m.name}.{alias}": dep for m in self.modules.values() for alias, dep in m.di_aliases.items()}
 
+    def _mentioning(self, *words: str) -> Iterable[ModuleSummary]:
+        """The modules (of :attr:`modules`) whose facts that only come from literal attribute or keyword names
+        ``words`` can be non-empty: the others are not summarised."""
+        if self._all is not None:
+            return self._all.values()
+        names = dict.fromkeys(e.name for e in self._entries if e.may_mention(words))
+        return [m for m in (self.module(name) for name in names) if m is not None]
+
     def routers_out_of_schema(self) -> set[str]:
         """Qualified routers whose routes are out of the OpenAPI schema: defined with
         ``include_in_schema=False``, or included only ever out of the schema (every known
         ``include_router(R)`` either passes ``include_in_schema=False`` or sits on a router
         that is itself out of the schema; FastAPI ANDs the flags down the include chain)."""
-        own = {r for m in self.modules.values() for r in m.routers_out_of_schema}
+        modules = self._mentioning("include_in_schema", "include_router")
+        own = {r for m in modules for r in m.routers_out_of_schema}
         incoming: dict[str, list[tuple[str | None, bool]]] = {}
-        for m in self.modules.values():
+        for m in modules:
             for parent, child, excluded in m.router_includes:
                 incoming.setdefault(child, []).append((parent, excluded))
         memo: dict[str, bool] = {}
@@ -625,11 +666,11 @@ class ProjectIndex:
         return {r for r in own | set(incoming) if out(r, frozenset())}
 
     def exception_handlers(self) -> set[str]:
-        return {h for m in self.modules.values() for h in m.exception_handlers}
+        return {h for m in self._mentioning("exception_handler") for h in m.exception_handlers}
 
     def exception_handler_functions(self) -> set[str]:
         """Qualified functions registered as FastAPI/Starlette exception handlers."""
-        return {h for m in self.modules.values() for h in m.exception_handler_functions}
+        return {h for m in self._mentioning("exception_handler") for h in m.exception_handler_functions}
 
     def layer_of_module(self, module: str) -> str | None:
         """Layer of a project module (or of the package a ``from pkg import name`` names)."""
@@ -639,16 +680,8 @@ class ProjectIndex:
         return summary.layer if summary else None
 
 
-def _summarize_file(path: Path, relpath: str, settings: Settings) -> ModuleSummary | None:
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    return summarize(data, relpath, settings)
-
-
-def _summarize_source(text: str, relpath: str, settings: Settings | None) -> ModuleSummary | None:
-    return summarize(text, relpath, settings)
+def _summarize(source: bytes | str, relpath: str, settings: Settings | None) -> ModuleSummary | None:
+    return summarize(source, relpath, settings)  # looked up when called: tests wrap it
 
 
 def project_files(root: Path, settings: Settings) -> Iterator[Path]:
