@@ -236,3 +236,11 @@ def test_raise_sites_with_and_without_the_callers_nodes() -> None:
     assert sites[0].guards == ((("OSError", "m.T"),),) and sites[2].guards == ()
     assert ast_sites(fn, resolve, ["_h", "f"], "m", ["T"], own) == sites
     assert ast_sites(tree.body[0], resolve, ["_h", "f"], "m", ["T"], own=[]) == []
+
+
+def test_modules_can_be_replaced() -> None:
+    index = ProjectIndex.from_sources(Path("/p"), {"app/a.py": "X = 1\n"}, make_settings())
+    other = ProjectIndex.from_sources(Path("/p"), {"app/b.py": "def f():\n    pass\n"}, make_settings())
+    index.modules = dict(other.modules)
+    assert list(index.modules) == ["app.b"] and index.module("app.a") is None
+    assert index.function("app.b.f") is not None

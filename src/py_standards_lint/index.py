@@ -473,10 +473,11 @@ class ProjectIndex:
 
     Building it only discovers the files and maps module names (``project.module_name_for``, as
     :func:`summarize` names them) to files; :meth:`module`, :meth:`split`, :meth:`function`, ... summarise
-    the one module they ask for, and the queries over every module (:meth:`di_aliases`,
-    :meth:`routers_out_of_schema`, :meth:`exception_handlers`, :attr:`modules`, ...) summarise all of them,
-    once. As when every file was summarised up front, of two files with the same module name (``a.py`` and
-    ``a/__init__.py``) the one added last that parses wins.
+    the one module they ask for, and the queries over every module (:meth:`di_aliases`, :attr:`modules`)
+    summarise all of them, once. :meth:`routers_out_of_schema` and the exception handler queries skip the
+    files that cannot hold those facts (see :meth:`_Entry.may_mention`); :meth:`modules_in_layer` the files
+    of other layers. As when every file was summarised up front, of two files with the same module name
+    (``a.py`` and ``a/__init__.py``) the one added last that parses wins.
     """
 
     def __init__(self, root: Path, modules: dict[str, ModuleSummary] | None = None, settings: Settings | None = None) -> None:
@@ -536,6 +537,12 @@ class ProjectIndex:
                     found[summary.name] = summary
             self._all = found
         return self._all
+
+    @modules.setter
+    def modules(self, modules: dict[str, ModuleSummary]) -> None:
+        layers = self._layers
+        self.__init__(self.root, modules)  # type: ignore[misc]
+        self._layers = layers
 
     def modules_in_layer(self, layer: str) -> list[ModuleSummary]:
         """``[m for m in self.modules.values() if m.layer == layer]``, summarising only the modules whose
