@@ -123,8 +123,9 @@ async def complete_step(step_id: str, db: DbSession) -> None:
         endpoints = {id(e.function) for e in self.ctx.routes.endpoints}
         if id(node) not in endpoints:
             return
-        self.oracle = Oracle(self.ctx.summary, self.ctx.index)
-        self.handled = self.ctx.index.exception_handlers() | self.ctx.summary.exception_handlers
+        if "handled" not in self.__dict__:  # once per file, not once per route
+            self.oracle = Oracle(self.ctx.summary, self.ctx.index)
+            self.handled = self.ctx.index.exception_handlers() | self.ctx.summary.exception_handlers
         self.reported: set[int] = self.__dict__.get("reported", set())  # a helper shared by routes: once
         self._check(node, (), {node.name.value}, endpoints)
 
