@@ -244,3 +244,19 @@ def test_modules_can_be_replaced() -> None:
     index.modules = dict(other.modules)
     assert list(index.modules) == ["app.b"] and index.module("app.a") is None
     assert index.function("app.b.f") is not None
+
+
+def test_whole_project_answers_are_computed_once_until_a_module_is_added(monkeypatch: pytest.MonkeyPatch) -> None:
+    main = "from fastapi import FastAPI\nfrom app.errors import Missing\n\napp = FastAPI()\napp.add_exception_handler(Missing, on_missing)\n"
+    index = ProjectIndex.from_sources(Path("/p"), {"app/main.py": main, **OTHERS}, make_settings())
+    scans: list[tuple[str, ...]] = []
+    real = ProjectIndex._mentioning
+    monkeypatch.setattr(ProjectIndex, "_mentioning", lambda self, *words: scans.append(words) or real(self, *words))
+    first = index.exception_handlers()
+    assert first == {"app.errors.Missing"}
+    first.add("mutated by a caller")
+    assert index.exception_handlers() == {"app.errors.Missing"}  # a copy each time
+    assert len(scans) == 1
+    index.add_source("app/more.py", "from app.errors import Gone\napp.add_exception_handler(Gone, h)\n", lambda text: summarize(text, "app/more.py"))
+    assert index.exception_handlers() == {"app.errors.Missing", "app.errors.Gone"}
+    assert len(scans) == 2

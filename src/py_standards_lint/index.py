@@ -21,7 +21,7 @@ import functools
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from . import layers as layers_mod
 from .cache import memoized_summaries
@@ -488,6 +488,8 @@ class ProjectIndex:
         self._by_name: dict[str, list[_Entry]] = {}
         #: every module, once something asked for all of them (then the lookups read it)
         self._all: dict[str, ModuleSummary] | None = None
+        #: the whole-project queries' answers, until a module is added
+        self._project_facts: dict[str, Any] = {}
         for summary in (modules or {}).values():
             self.add(summary)
 
@@ -513,6 +515,7 @@ class ProjectIndex:
         entry = _Entry(summary.name, summary.relpath, None, None, summary)
         self._entries.append(entry)
         self._by_name.setdefault(entry.name, []).append(entry)
+        self._project_facts.clear()
         if self._all is not None:
             self._all[summary.name] = summary
 
@@ -524,6 +527,7 @@ class ProjectIndex:
         entry = _Entry(module_name_for(relpath)[0], relpath, source, load)
         self._entries.append(entry)
         self._by_name.setdefault(entry.name, []).append(entry)
+        self._project_facts.clear()
         self._all = None
 
     @property
@@ -633,7 +637,7 @@ class ProjectIndex:
         fn = self.function(qualified) if qualified else None
         return bool(fn and fn.calls_out)
 
-    def di_aliases(self) -> dict[str, str]:
+    def _di_aliases(self) -> dict[str, str]:
         """Qualified alias name -> qualified dependency it wraps."""
         return {f"{m.name}.{alias}": dep for m in self.modules.values() for alias, dep in m.di_aliases.items()}
 
@@ -645,7 +649,7 @@ class ProjectIndex:
         names = dict.fromkeys(e.name for e in self._entries if e.may_mention(words))
         return [m for m in (self.module(name) for name in names) if m is not None]
 
-    def routers_out_of_schema(self) -> set[str]:
+    def _routers_out_of_schema(self) -> set[str]:
         """Qualified routers whose routes are out of the OpenAPI schema: defined with
         ``include_in_schema=False``, or included only ever out of the schema (every known
         ``include_router(R)`` either passes ``include_in_schema=False`` or sits on a router
@@ -672,12 +676,34 @@ class ProjectIndex:
 
         return {r for r in own | set(incoming) if out(r, frozenset())}
 
-    def exception_handlers(self) -> set[str]:
+    def _exception_handlers(self) -> set[str]:
         return {h for m in self._mentioning("exception_handler") for h in m.exception_handlers}
 
-    def exception_handler_functions(self) -> set[str]:
+    def _exception_handler_functions(self) -> set[str]:
         """Qualified functions registered as FastAPI/Starlette exception handlers."""
         return {h for m in self._mentioning("exception_handler") for h in m.exception_handler_functions}
+
+    def _once(self, name: str) -> Any:
+        found = self._project_facts.get(name)
+        if found is None:
+            found = self._project_facts[name] = getattr(self, f"_{name}")()
+        return found
+
+    def di_aliases(self) -> dict[str, str]:
+        """Qualified alias name -> qualified dependency it wraps (computed once per index)."""
+        return dict(self._once("di_aliases"))
+
+    def routers_out_of_schema(self) -> set[str]:
+        """See :meth:`_routers_out_of_schema` (computed once per index)."""
+        return set(self._once("routers_out_of_schema"))
+
+    def exception_handlers(self) -> set[str]:
+        """Qualified exception classes with a registered handler (computed once per index)."""
+        return set(self._once("exception_handlers"))
+
+    def exception_handler_functions(self) -> set[str]:
+        """Qualified functions registered as FastAPI/Starlette exception handlers (computed once per index)."""
+        return set(self._once("exception_handler_functions"))
 
     def layer_of_module(self, module: str) -> str | None:
         """Layer of a project module (or of the package a ``from pkg import name`` names)."""
