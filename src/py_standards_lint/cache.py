@@ -272,14 +272,14 @@ def memoized_summaries(summarize: Callable[..., Any]) -> Callable[..., Any]:
     """
 
     @functools.wraps(summarize)
-    def memoized(source: bytes | str, relpath: str, settings: Any = None) -> Any:
+    def memoized(source: bytes | str, relpath: str, settings: Any = None, tree: Any = None) -> Any:
         raw = source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
         key = (relpath, isinstance(source, str), content_digest(raw))
         fingerprint = _settings_fp(settings)
         hit = _SUMMARIES.get(key)
         if hit is not None and hit[0] == fingerprint:
             return hit[1]
-        summary = summarize(source, relpath, settings)
+        summary = summarize(source, relpath, settings, tree)
         if len(_SUMMARIES) >= _SUMMARY_MEMO_SIZE:
             _SUMMARIES.clear()
         _SUMMARIES[key] = (fingerprint, summary)

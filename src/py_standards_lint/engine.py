@@ -152,6 +152,10 @@ def _lint_source(
     tree, problem = _cpython_parse(source)  # CPython's parser first: ~10x cheaper than libcst's
     if active:
         active = gate(active, tree, relpath, layer, settings, index_provider, source)
+    if tree is not None and any(r.reads_summary for r in active):
+        from .index import summarize
+
+        summarize(source, relpath, settings, tree)  # memoized: ctx.summary, from this tree rather than a new parse
     del tree
     if not active and (not reports_syntax or problem is None):
         return result  # nothing can fire: not parsed (CPython's parser vouches for the syntax)
@@ -315,7 +319,7 @@ def gate(
     def summary() -> object:
         from .index import summarize
 
-        return summarize(source, relpath, settings) if source is not None else None  # memoized: ctx.summary's
+        return summarize(source, relpath, settings, tree) if source is not None else None  # memoized: ctx.summary's
 
     facts = SyntaxFacts(tree, module_name, is_package, layer, settings, index_provider, summary)
     return [rule for rule in active if rule.gate(facts)]

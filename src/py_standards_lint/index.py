@@ -119,14 +119,18 @@ class ModuleSummary:
 
 
 @memoized_summaries  # the index and ctx.summary read the same file: summarised once
-def summarize(source: bytes | str, relpath: str, settings: Settings | None = None) -> ModuleSummary | None:
-    """One module's summary, or ``None`` when it does not parse."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(source)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
+def summarize(
+    source: bytes | str, relpath: str, settings: Settings | None = None, tree: ast.Module | None = None
+) -> ModuleSummary | None:
+    """One module's summary, or ``None`` when it does not parse (``tree``: CPython's tree of ``source``, when
+    the caller has it: the engine parses every file with CPython before libcst)."""
+    if tree is None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
     name, is_package = module_name_for(relpath)
     layer = layers_mod.layer_for(relpath, settings["layers"] if settings else None)
     summary = ModuleSummary(name, relpath, layer, ImportMap(current=name, is_package=is_package))

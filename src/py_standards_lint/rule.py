@@ -85,6 +85,8 @@ class Rule:
     metadata: ClassVar[tuple[type, ...]] = ()
     #: the rule reads the project index
     needs_index: ClassVar[bool] = False
+    #: the rule reads ``ctx.summary`` (the engine then makes it from the syntax tree it already has)
+    reads_summary: ClassVar[bool] = False
     #: prefilter: the rule cannot fire unless the source contains one of these
     requires_text: ClassVar[tuple[str, ...]] = ()
     #: "safe", "unsafe" or "-"

@@ -19,6 +19,7 @@ class ModelDefinedInRoute(Rule):
     message = "Pydantic model defined in a route module: the API contract lives in schemas.py / models.py"
     layers = frozenset({ROUTES})
     needs_index = True
+    reads_summary = True
     requires_text = ("class",)
     example_path = "app/routes/steps.py"
     why = (

@@ -48,6 +48,7 @@ class BroadExceptExternalCall(Rule):
     message = "Broad `except` around an external call: catch the client's specific exceptions (e.g. `httpx.HTTPStatusError`)"
     skip_layers = NOT_TESTS
     needs_index = True
+    reads_summary = True
     requires_text = ("except",)
     example_path = "app/services/github.py"
     why = (

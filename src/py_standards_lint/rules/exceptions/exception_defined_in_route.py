@@ -20,6 +20,7 @@ class ExceptionDefinedInRoute(Rule):
     template = "Exception class defined in a {layer} module: define domain exceptions in services or exceptions.py"
     layers = frozenset({ROUTES, REPOSITORIES})
     needs_index = True
+    reads_summary = True
     requires_text = ("class",)
     example_path = "app/routes/steps.py"
     why = (

@@ -40,6 +40,7 @@ class UncaughtDomainException(Rule):
     template = "Route calls `{fn}()`, which raises {excs}: not caught here and no app exception handler for it (a 500)"
     layers = frozenset({ROUTES})
     needs_index = True
+    reads_summary = True
     requires_text = ("@",)
     example_path = "app/routes/steps.py"
     why = (

@@ -39,6 +39,7 @@ class UndocumentedRaise(Rule):
     helper_message = "`{helper}()` lets {excs} escape, not documented: add to the docstring's `Raises:` section"
     skip_layers = NOT_TESTS
     needs_index = True
+    reads_summary = True
     requires_text = ("raise",)
     options = (LAYERS,)
     example_path = "app/services/steps.py"

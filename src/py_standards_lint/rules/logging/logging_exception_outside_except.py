@@ -20,6 +20,7 @@ class LoggingExceptionOutsideExcept(LogCallRule):
     message = "`logger.exception(...)` outside an except handler logs `NoneType: None`: use `logger.error(...)`"
     requires_text = ("exception",)
     needs_index = True
+    reads_summary = True
     example_path = "app/services/users.py"
     why = (
         "`logger.exception()` attaches the exception being handled; outside an `except` block there "

@@ -67,6 +67,7 @@ class UpsertMissingUpdatedAt(StatementTracker, Rule):
     skip_layers = NOT_TESTS
     requires_text = ("on_conflict_do_update",)
     needs_index = True
+    reads_summary = True
     example_path = "app/repositories/progress.py"
     options = (
         Option(
