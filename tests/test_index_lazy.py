@@ -85,10 +85,10 @@ def test_a_query_over_every_module_summarises_the_rest_once(tmp_path: Path, summ
     root, settings = project(tmp_path)
     index = ProjectIndex.build(root, settings)
     index.module("app.services.other0")
-    assert index.di_aliases() == {}
+    assert index.modules
     assert sorted(summarized) == sorted(relative_path(p, root) for p in project_files(root, settings))
     count = len(summarized)
-    index.exception_handlers(), index.routers_out_of_schema(), index.exception_handler_functions(), index.modules
+    index.exception_handlers(), index.routers_out_of_schema(), index.exception_handler_functions(), index.di_aliases()
     index.function("app.services.other5.g5")
     assert len(summarized) == count
 
@@ -260,3 +260,10 @@ def test_whole_project_answers_are_computed_once_until_a_module_is_added(monkeyp
     index.add_source("app/more.py", "from app.errors import Gone\napp.add_exception_handler(Gone, h)\n", lambda text: summarize(text, "app/more.py"))
     assert index.exception_handlers() == {"app.errors.Missing", "app.errors.Gone"}
     assert len(scans) == 2
+
+
+def test_di_aliases_summarise_only_files_that_name_annotated(summarized: list[str]) -> None:
+    deps = "from typing import Annotated as A\nfrom fastapi import Depends\n\n\ndef get_db():\n    pass\n\n\nDb = A[object, Depends(get_db)]\n"
+    index = ProjectIndex.from_sources(Path("/p"), {"app/deps.py": deps, **OTHERS}, make_settings())
+    assert index.di_aliases() == {"app.deps.Db": "app.deps.get_db"}
+    assert summarized == ["app/deps.py"]

@@ -477,10 +477,9 @@ class ProjectIndex:
 
     Building it only discovers the files and maps module names (``project.module_name_for``, as
     :func:`summarize` names them) to files; :meth:`module`, :meth:`split`, :meth:`function`, ... summarise
-    the one module they ask for, and the queries over every module (:meth:`di_aliases`, :attr:`modules`)
-    summarise all of them, once. :meth:`routers_out_of_schema` and the exception handler queries skip the
-    files that cannot hold those facts (see :meth:`_Entry.may_mention`); :meth:`modules_in_layer` the files
-    of other layers. As when every file was summarised up front, of two files with the same module name
+    the one module they ask for, and :attr:`modules` summarises all of them, once. :meth:`di_aliases`,
+    :meth:`routers_out_of_schema` and the exception handler queries skip the files that cannot hold those
+    facts (see :meth:`_Entry.may_mention`); :meth:`modules_in_layer` the files of other layers. As when every file was summarised up front, of two files with the same module name
     (``a.py`` and ``a/__init__.py``) the one added last that parses wins.
     """
 
@@ -642,8 +641,10 @@ class ProjectIndex:
         return bool(fn and fn.calls_out)
 
     def _di_aliases(self) -> dict[str, str]:
-        """Qualified alias name -> qualified dependency it wraps."""
-        return {f"{m.name}.{alias}": dep for m in self.modules.values() for alias, dep in m.di_aliases.items()}
+        """Qualified alias name -> qualified dependency it wraps. An alias is ``Annotated[...]`` resolved through
+        the module's imports, so its text names ``Annotated`` (in whatever import spelling): files without
+        the word are not summarised for it."""
+        return {f"{m.name}.{alias}": dep for m in self._mentioning("Annotated") for alias, dep in m.di_aliases.items()}
 
     def _mentioning(self, *words: str) -> Iterable[ModuleSummary]:
         """The modules (of :attr:`modules`) whose facts that only come from literal attribute or keyword names
