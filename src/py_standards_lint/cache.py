@@ -88,8 +88,8 @@ def cache_folder(root: Path) -> Path:
 
 
 def portable(result: FileResult) -> FileResult:
-    """A result without libcst nodes in it (fix edits dropped), safe to pickle."""
-    if not any(f.fix is not None and f.fix.edits for f in result.findings):
+    """A result without libcst nodes in it (the parsed tree and the fix edits dropped), safe to pickle."""
+    if result.module is None and not any(f.fix is not None and f.fix.edits for f in result.findings):
         return result
     findings = [
         replace(f, fix=Fix(f.fix.applicability, f.fix.message)) if f.fix is not None and f.fix.edits else f

@@ -529,9 +529,7 @@ class Run:
         """A result for the report: without the parsed tree or the fixes' nodes, so a run over many files
         does not keep every file's tree alive until the end (fixing lints again, see fixes.fix_source)."""
         settings = item.settings
-        result = lint_source(item.data, item.display, settings, item.relpath, index_provider=lambda: self.index_for(settings))
-        result.module = None
-        return portable(result)
+        return portable(lint_source(item.data, item.display, settings, item.relpath, index_provider=lambda: self.index_for(settings)))
 
     def _lint_all(self, prepared: "Sequence[FileResult | _Pending | None]") -> list[FileResult | None]:
         pending = [p for p in prepared if isinstance(p, _Pending)]
