@@ -15,7 +15,8 @@ figure as a ratio to (b), reading + ``libcst.parse_module`` of every file: the f
     (h) ruff --select G,LOG,B904,TRY400,FAST    (i) Fixit, built-in rules
 
 (g)-(i) run from a separate environment the script creates (``benchmarks/.venv``, with ``uv``); they are never
-dependencies of the project. ``--no-peers`` skips them.
+dependencies of the project. ``--no-peers`` skips them. Every tool's code is byte-compiled first, as an installed
+tool's is (``--no-compile`` skips it; see ``compile_bytecode``).
 """
 
 from __future__ import annotations
@@ -121,6 +122,24 @@ def ensure_peers(log) -> Path | None:
             return None
         (PEERS_VENV / ".complete").write_text("ok")
     return PEERS_VENV / "bin"
+
+
+def compile_bytecode(peers: Path | None, log) -> str:
+    """Byte-compile every tool's code (the project venv, ``src/``, the peers' venv) before measuring.
+
+    An installed tool has bytecode caches (pip writes them at install, Python on first import). With
+    ``PYTHONDONTWRITEBYTECODE`` set, as on the machines this ran on, nothing is ever cached, and every run of
+    every tool would recompile every module it imports (a third of a second for libcst, typer and pydantic):
+    start-up cost that no installed tool pays and that swamps the short runs, (e) above all.
+    """
+    folders = [p for p in (site_packages_dir(REPO / ".venv"), REPO / "src") if p is not None]
+    if peers is not None:
+        folders.append(site_packages_dir(PEERS_VENV))
+    folders = [f for f in folders if f is not None and f.exists()]
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "-j", "0", *map(str, folders)], check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    log(f"bytecode: compiled {', '.join(str(f) for f in folders)}")
+    return "bytecode caches written before measuring (compileall)"
 
 
 def variants(file_list: Path, jobs: int, cache_dir: Path, peers: Path | None) -> list[Variant]:
@@ -300,6 +319,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modules", type=int, default=520, help="modules of the generated FastAPI project")
     parser.add_argument("--limit", type=int, default=0, help="only the first N files of each corpus (quick runs)")
     parser.add_argument("--no-peers", action="store_true", help="skip (g)-(i) (no benchmark venv)")
+    parser.add_argument("--no-compile", action="store_true", help="do not byte-compile the tools first (see compile_bytecode)")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds before one measurement is abandoned")
     parser.add_argument("--output", type=Path, help="also write the tables (markdown) to this file")
     args = parser.parse_args(argv)
@@ -310,7 +330,12 @@ def main(argv: list[str] | None = None) -> int:
 
     WORK.mkdir(parents=True, exist_ok=True)
     peers = None if args.no_peers or not set("ghi") & set(args.variants) else ensure_peers(log)
-    report = [f"Machine: {machine()}", f"Rounds: {args.repeat} (slow variants {''.join(sorted(args.slow))}: {args.slow_repeat}); jobs for (d)/(e): {args.jobs}", ""]
+    bytecode = "no bytecode compiled first (--no-compile)" if args.no_compile else compile_bytecode(peers, log)
+    report = [
+        f"Machine: {machine()}",
+        f"Rounds: {args.repeat} (slow variants {''.join(sorted(args.slow))}: {args.slow_repeat}); jobs for (d)/(e): {args.jobs}; {bytecode}",
+        "",
+    ]
     for name in [c.strip() for c in args.corpus.split(",") if c.strip()]:
         report += run_corpus(name, args, peers, log)
         if args.output:  # after each corpus, so a long run leaves its finished tables behind
