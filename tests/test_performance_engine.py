@@ -123,3 +123,27 @@ def test_walk_with_leave_names_leaves_those_types_only_in_the_same_order(path: P
     expected = [(k, n) for k, n in every if k == "visit" or type(n).__name__ in ("FunctionDef", "Call")]
     assert some == expected
     assert any(k == "leave" for k, _ in some)
+
+
+@pytest.mark.parametrize("path", SAMPLES[:4] + [STDLIB / "asyncio" / "base_events.py"], ids=lambda p: p.name)
+def test_walk_of_statements_only_visits_the_same_statements_in_the_same_order(path: Path) -> None:
+    from py_standards_lint.fastwalk import is_statement_level
+
+    source = path.read_text() + "\nmatch x:\n    case 1:\n        try:\n            pass\n        except* E:\n            raise\n"
+    module = cst.parse_module(source)
+    every: list[tuple[str, cst.CSTNode]] = []
+    engine.walk(module, lambda n: every.append(("visit", n)), lambda n: every.append(("leave", n)))
+    only: list[tuple[str, cst.CSTNode]] = []
+    engine.walk(module, lambda n: only.append(("visit", n)), lambda n: only.append(("leave", n)), statements_only=True)
+    assert only == [(k, n) for k, n in every if is_statement_level(type(n))]
+    assert len(only) < len(every) / 3
+
+
+def test_a_file_where_only_statement_rules_run_gets_the_same_findings() -> None:
+    code = (
+        "def f():\n    try:\n        g()\n    except KeyError:\n        lambda: [x for x in y]\n"
+        "        raise ValueError('no')  # a statement among expressions\n"
+        "    except OSError as e:\n        raise RuntimeError(e) from e\n"
+    )
+    found = lint_with(code, "lib/f.py", [r for r in rules_with_needles() if r.code in ("PSL000", "PSL201")])
+    assert [(f.code, f.line, f.column) for f in found] == [("PSL201", 6, 9)]

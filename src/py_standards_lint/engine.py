@@ -31,7 +31,7 @@ from .cache import Caches, build_index, file_key, portable
 from .config import Settings, settings_for_folder
 from .context import FileContext, Report
 from .deepstack import call_deep, usual_recursion_limit
-from .fastwalk import walk
+from .fastwalk import statement_level_names, walk
 from .gates import SyntaxFacts
 from .finding import FileResult, Finding, InternalError
 from .names import ModuleNames
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from .writer import FixedFile
 
 SYNTAX_ERROR = "PSL000"
+_STATEMENT_LEVEL_NAMES = statement_level_names()
 
 # -- dispatch: fastwalk.walk visits each node once; these tables hand it to the rules --
 
@@ -226,7 +227,9 @@ def _check_module(
             ctx.metadata.update(wrapper.resolve_many(providers))
         rules = [r(ctx) for r in active]
         dispatch = _Dispatch(ctx, rules, result.errors)
-        walk(module, dispatch.visit, dispatch.leave, frozenset(dispatch.leaves))
+        wanted = set(dispatch.visits) | set(dispatch.leaves)
+        # when every owner wants statement-level nodes only (PSL201 wants `Raise`), expressions are not walked
+        walk(module, dispatch.visit, dispatch.leave, frozenset(dispatch.leaves), wanted <= _STATEMENT_LEVEL_NAMES)
     except Exception as exc:  # the engine itself failed on this file
         result.errors.append(InternalError(display_path, "engine", f"{type(exc).__name__}: {exc}"))
         return result

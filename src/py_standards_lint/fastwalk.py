@@ -82,14 +82,55 @@ def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     return out
 
 
+#: the node types statements nest through: no statement is ever inside an expression
+_STATEMENT_LEVEL = (
+    cst.Module, cst.BaseStatement, cst.BaseSmallStatement, cst.BaseSuite, cst.ExceptHandler, cst.ExceptStarHandler,
+    cst.Else, cst.Finally, cst.MatchCase,
+)
+#: the fields that hold them, in source order (a ``try``'s handlers come before its ``else``)
+_BLOCK_FIELDS = ("body", "handlers", "cases", "orelse", "finalbody")
+_IS_STATEMENT_LEVEL: dict[type, bool] = {}
+
+
+def is_statement_level(node_type: type) -> bool:
+    known = _IS_STATEMENT_LEVEL.get(node_type)
+    if known is None:
+        known = _IS_STATEMENT_LEVEL[node_type] = issubclass(node_type, _STATEMENT_LEVEL)
+    return known
+
+
+def statement_level_names() -> frozenset[str]:
+    """The names of every libcst node type statements nest through (``Raise``, ``Try``, ``IndentedBlock``...)."""
+    return frozenset(
+        name for name, value in vars(cst).items() if isinstance(value, type) and issubclass(value, _STATEMENT_LEVEL)
+    )
+
+
+def statement_children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The statement-level children of ``node`` (the statements of its blocks, its handlers, ...), in source order."""
+    out: list[cst.CSTNode] = []
+    for name in _BLOCK_FIELDS:
+        value = getattr(node, name, None)
+        if value is None:
+            continue
+        if type(value) is tuple or type(value) is list:
+            out.extend([item for item in value if is_statement_level(type(item))])
+        elif is_statement_level(type(value)):
+            out.append(value)
+    return out
+
+
 def walk(
     root: cst.CSTNode,
     visit: Callable[[cst.CSTNode], None],
     leave: Callable[[cst.CSTNode], None],
     leave_names: "Collection[str] | None" = None,
+    statements_only: bool = False,
 ) -> None:
     """Depth-first, source-order walk calling ``visit`` before and ``leave`` after the children (only for the
-    node types named in ``leave_names``, when given)."""
+    node types named in ``leave_names``, when given). ``statements_only``: never descend into expressions,
+    for callers that want statement-level nodes only (the same ones, in the same order)."""
+    children_of = statement_children if statements_only else child_nodes
     stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
     pop = stack.pop
     push = stack.append
@@ -109,9 +150,9 @@ def walk(
                 wanted = leaves[node_type] = node_type.__name__ in leave_names
             if wanted:
                 push((node, True))
-        children = child_nodes(node)
+        children = children_of(node)
         if children:
             stack.extend([(child, False) for child in reversed(children)])
 
 
-__all__ = ["child_fields", "child_nodes", "walk"]
+__all__ = ["child_fields", "child_nodes", "is_statement_level", "statement_children", "statement_level_names", "walk"]
