@@ -513,7 +513,7 @@ class Run:
             except OSError as exc:
                 return FileResult(display, read_error=f"{display}: cannot read: {exc.strerror or exc}")
         layer = layers_mod.layer_for(relpath, settings["layers"])
-        reads_index = any(r.needs_index for r in prefilter(rules_for_file(settings, relpath), layer, data, settings))
+        reads_index = bool(prefilter([r for r in rules_for_file(settings, relpath) if r.needs_index], layer, data, settings))
         pending = _Pending(path, display, settings, relpath, data, reads_index)
         cache = self.caches.for_root(settings.root)
         if cache is not None:

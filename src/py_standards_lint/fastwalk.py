@@ -82,13 +82,14 @@ def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
     return out
 
 
-#: the node types statements nest through: no statement is ever inside an expression
+#: the node types statements nest through (and decorators, which the context keeps as statements for noqa): no
+#: statement is ever inside an expression
 _STATEMENT_LEVEL = (
     cst.Module, cst.BaseStatement, cst.BaseSmallStatement, cst.BaseSuite, cst.ExceptHandler, cst.ExceptStarHandler,
-    cst.Else, cst.Finally, cst.MatchCase,
+    cst.Else, cst.Finally, cst.MatchCase, cst.Decorator,
 )
-#: the fields that hold them, in source order (a ``try``'s handlers come before its ``else``)
-_BLOCK_FIELDS = ("body", "handlers", "cases", "orelse", "finalbody")
+#: the fields that hold them, in source order (decorators come first, a ``try``'s handlers before its ``else``)
+_BLOCK_FIELDS = ("decorators", "body", "handlers", "cases", "orelse", "finalbody")
 _IS_STATEMENT_LEVEL: dict[type, bool] = {}
 
 
