@@ -181,3 +181,31 @@ def test_psl202_gate_sees_a_client_imported_through_its_private_module() -> None
         "        try:\n            return await c.get(url)\n        except Exception:\n            return None\n"
     )
     assert ("PSL202", 8) in [(f.code, f.line) for f in lint(code, path="app/services/fetch.py")]
+
+
+@pytest.mark.parametrize(
+    "code, path, expected",
+    [
+        # PSL311: the word in a comment or a string is no root logger call
+        ("# logging.info('x')\nprint('logging')\n", "lib/a.py", []),
+        ("import logging\nlogging.info('x')\n", "lib/a.py", ["PSL311"]),
+        # PSL405: `close_` in text only
+        ("x = 'close_client'\n", "app/services/a.py", []),
+        # PSL502: `Cache` in a class name of our own
+        ("class TTLCache(dict):\n    pass\n\n_cache = TTLCache()\n\ndef f(k):\n    return _cache.get(k)\n", "app/services/a.py", []),
+        # PSL901: an Args: section without annotations, and one with a session annotation
+        ('def f(db):\n    """Do.\n\n    Args:\n        db: the session.\n    """\n', "app/services/a.py", []),
+        (
+            'from sqlalchemy.orm import Session as S\n\n\ndef f(db: S):\n    """Do.\n\n    Args:\n        db: the session.\n    """\n',
+            "app/services/a.py",
+            ["PSL901"],
+        ),
+    ],
+)
+def test_gated_rules_on_look_alikes_and_their_real_cases(
+    code: str, path: str, expected: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed = count_parses(monkeypatch)
+    assert [f.code for f in lint(code, path=path)] == expected
+    if not expected:
+        assert parsed == [], "ruled out before libcst"

@@ -216,6 +216,10 @@ class CacheAccessWithoutLock(TracksLocks, Rule):
         self._scopes: dict[int, tuple[set[str], set[str], set[str]]] = {}
 
     # -- names that are not accesses -----------------------------------------------------
+    @classmethod
+    def gate(cls, facts) -> bool:
+        return facts.may_reach(CACHE_CLASSES)  # a cache is built from a cachetools class the file imports
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self._skip.add(id(node.attr))
 

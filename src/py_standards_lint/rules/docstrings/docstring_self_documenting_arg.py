@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from ...docstrings import args_entries, drop_args_entry
 from ...finding import SAFE, Fix
+from ...gates import statements
 from ...names import dotted_name
 from ...rule import Invalid, Rule, Valid
 from ...sessions import SESSION_TYPES
@@ -167,6 +170,35 @@ async def complete_step(db: AsyncSession, user_id: str, step_id: str) -> None:
         super().__init__(ctx)
         #: id(docstring node) -> the parameters it documents
         self._docstrings: dict[int, cst.Parameters] = {}
+
+    @classmethod
+    def gate(cls, facts) -> bool:
+        """A function (or a class with an ``__init__``) whose docstring has an ``Args:`` section, with a
+        parameter annotated in a way that may be self-documenting: a string or subscript annotation, a
+        session or request type's own name, a session alias, or any imported name (an import alias)."""
+        lasts = {q.rpartition(".")[2] for q in SESSION_TYPES | REQUEST_TYPES} | set(facts.settings["session-aliases"] if facts.settings else ())
+
+        def may_be(annotation: ast.expr | None) -> bool:
+            if isinstance(annotation, (ast.Constant, ast.Subscript)):
+                return True
+            if isinstance(annotation, ast.Attribute):
+                return annotation.attr in lasts
+            return isinstance(annotation, ast.Name) and (annotation.id in lasts or annotation.id in facts.bound_names)
+
+        for stmt in statements(facts.tree.body):
+            if not isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            doc = ast.get_docstring(stmt, clean=False)
+            if not doc or ("Args:" not in doc and "Arguments:" not in doc):
+                continue
+            functions = [stmt] if not isinstance(stmt, ast.ClassDef) else [
+                s for s in stmt.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)) and s.name == "__init__"
+            ]
+            for fn in functions:
+                args = fn.args
+                if any(may_be(a.annotation) for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)):
+                    return True
+        return False
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         docstring = _docstring_node(node.body)

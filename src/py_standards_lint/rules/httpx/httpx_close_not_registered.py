@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import ast
+
 import libcst as cst
 
 from ...layers import APP
 from ...names import LOCAL
 from ...rule import NOT_TESTS, Invalid, Rule, Valid
+from ...gates import statements
 from .httpx_client_without_close import is_close_function_name
 
 if TYPE_CHECKING:
@@ -249,6 +252,14 @@ class HttpxCloseNotRegistered(Rule):
             files={"app/main.py": MAIN},
         ),
     )
+
+    @classmethod
+    def gate(cls, facts) -> bool:
+        """A function named ``close_*client*`` (nested ones too: a superset of the module-level ones)."""
+        return any(
+            isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and is_close_function_name(stmt.name)
+            for stmt in statements(facts.tree.body)
+        )
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if len(self.ctx.functions) != 1 or self.ctx.classes or not is_close_function_name(node.name.value):

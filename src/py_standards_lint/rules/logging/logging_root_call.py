@@ -40,6 +40,10 @@ class LoggingRootCall(Rule):
         Invalid("import logging\n\nlogging.log(logging.INFO, 'x')\nlogging.fatal('y')\n", at=[(3, 1), (4, 1)]),
     )
 
+    @classmethod
+    def gate(cls, facts) -> bool:
+        return facts.may_reach(ROOT_CALLS)
+
     def visit_Call(self, node: cst.Call) -> None:
         if self.ctx.names.resolve(node.func) in ROOT_CALLS:
             self.report(node)
