@@ -209,3 +209,14 @@ def test_gated_rules_on_look_alikes_and_their_real_cases(
     assert [f.code for f in lint(code, path=path)] == expected
     if not expected:
         assert parsed == [], "ruled out before libcst"
+
+
+def test_a_gate_that_fails_rules_nothing_out(monkeypatch: pytest.MonkeyPatch) -> None:
+    from py_standards_lint.rules import BY_CODE
+
+    def broken(cls, facts):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug in a gate")
+
+    monkeypatch.setattr(BY_CODE["PSL201"], "gate", classmethod(broken))
+    code = "try:\n    f()\nexcept KeyError:\n    raise ValueError('x')\n"
+    assert [f.code for f in lint(code, path="lib/a.py")] == ["PSL201"]

@@ -156,7 +156,10 @@ def _lint_source(
     if tree is not None and any(r.reads_summary for r in active):
         from .index import summarize
 
-        summarize(source, relpath, settings, tree)  # memoized: ctx.summary, from this tree rather than a new parse
+        try:
+            summarize(source, relpath, settings, tree)  # memoized: ctx.summary, from this tree, not a new parse
+        except Exception:
+            pass  # ctx.summary tries again, where a failure is reported as an internal error
     del tree
     if not active and (not reports_syntax or problem is None):
         return result  # nothing can fire: not parsed (CPython's parser vouches for the syntax)
@@ -325,7 +328,16 @@ def gate(
         return summarize(source, relpath, settings, tree) if source is not None else None  # memoized: ctx.summary's
 
     facts = SyntaxFacts(tree, module_name, is_package, layer, settings, index_provider, summary)
-    return [rule for rule in active if rule.gate(facts)]
+    return [rule for rule in active if _passes(rule, facts)]
+
+
+def _passes(rule: type[Rule], facts: SyntaxFacts) -> bool:
+    """A gate that fails (a bug in it, an index it cannot build) rules nothing out: the rule runs, and any
+    real problem shows up there, as an internal error naming the rule."""
+    try:
+        return bool(rule.gate(facts))
+    except Exception:
+        return True
 
 
 _TOO_DEEP_MESSAGES = ("too many nested parentheses", "too many levels of indentation", "too complex", "too deeply nested")
