@@ -5,10 +5,12 @@ libcst parse). That tree is kept for a moment: a rule whose needles are in the t
 *gate*, a cheap necessary condition on the tree's shape (``Rule.gate(facts)``). A rule whose gate fails
 cannot fire on the file and is not run; when no rule is left, libcst never parses the file.
 
-A gate must only ever say "cannot fire" when that is certain: it looks at shapes (a ``raise`` inside an
-``except``, a handler that might be broad), never at resolved meaning, and errs towards "might". Each rule's
-gate is tested against the rule itself: every one of the rule's INVALID cases passes its gate
-(tests/test_gates.py). When CPython cannot parse the file (newer syntax, say), no gate runs.
+A gate must only ever say "cannot fire" when that is certain. Most look at shapes and imports (a ``raise``
+inside an ``except``, a handler that might be broad, an import that can reach a name); where that is not
+enough they ask the same project facts the rule reads (PSL108 the layers of the imported modules, PSL202
+whether a called function calls out), and anything they cannot tell counts as "might". Each rule's gate is
+tested against the rule itself: every one of the rule's INVALID cases passes its gate (tests/test_gates.py).
+When CPython cannot parse the file (newer syntax, say), no gate runs; a gate that raises rules nothing out.
 """
 
 from __future__ import annotations
