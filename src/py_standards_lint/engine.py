@@ -281,17 +281,6 @@ def prefilter(
     ]
 
 
-def _compiles(source: bytes | str) -> bool:
-    """Does CPython's own parser accept the file? (Only the parser: no bytecode is made.)"""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(source, "<checked>", "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST
-    except (SyntaxError, ValueError, UnicodeError, RecursionError, MemoryError):
-        return False
-    return True
-
-
 def _cpython_parse(source: bytes | str) -> tuple[ast.Module | None, Exception | None]:
     """CPython's parser on the file: its tree, or ``None`` and the exception it raised."""
     try:
