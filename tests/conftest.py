@@ -29,3 +29,12 @@ def run_tool(*args: str, cwd: Path | None = None, stdin: str | None = None, tool
 @pytest.fixture
 def example() -> Path:
     return EXAMPLE
+
+
+@pytest.fixture(autouse=True)
+def _user_cache_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's cache folder (the result cache and its key) is a temporary one, shared by the session's
+    tests, never the real home; subprocesses inherit it."""
+    home = tmp_path_factory.getbasetemp() / "xdg-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home

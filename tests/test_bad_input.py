@@ -331,14 +331,15 @@ def test_every_bad_file_together_does_not_stop_the_others(project, monkeypatch):
 def test_unreadable_file_is_an_error_and_the_rest_is_checked(project, monkeypatch):
     locked = project / "app" / "services" / "locked.py"
     locked.write_text(VIOLATION)
-    real = Path.read_bytes
+    from py_standards_lint import engine, index, safeio
 
-    def read_bytes(self):
-        if self.name == "locked.py":  # as root, chmod 000 does not stop a read: refuse it the way the OS would
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+    def read_regular(path, *args, **kwargs):
+        if Path(path).name == "locked.py":  # as root, chmod 000 does not stop a read: refuse it the way the OS would
+            raise PermissionError(13, "Permission denied", str(path))
+        return safeio.read_regular(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(engine, "read_regular", read_regular)
+    monkeypatch.setattr(index, "read_regular", read_regular)
     result = check(project, monkeypatch, ".")
     assert result.exit_code == 2
     assert reported_codes(result.stdout) == [("app/services/steps.py", "PSL101")]
@@ -348,14 +349,14 @@ def test_unreadable_file_is_an_error_and_the_rest_is_checked(project, monkeypatc
 def test_file_that_vanishes_mid_run(project, monkeypatch):
     services = project / "app" / "services"
     (services / "a_gone.py").write_text(VIOLATION)
-    real = Path.read_bytes
+    from py_standards_lint import engine, safeio
 
-    def read_bytes(self):
-        if self.name == "a_gone.py":  # listed, then deleted before it is read
-            os.unlink(self)
-        return real(self)
+    def read_regular(path, *args, **kwargs):
+        if Path(path).name == "a_gone.py":  # listed, then deleted before it is read
+            os.unlink(path)
+        return safeio.read_regular(path, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(engine, "read_regular", read_regular)
     result = check(project, monkeypatch, ".")
     assert result.exit_code == 2
     assert reported_codes(result.stdout) == [("app/services/steps.py", "PSL101")]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
 import shutil
 from pathlib import Path
 
@@ -23,6 +22,16 @@ def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "cache"
     monkeypatch.setenv(cache_mod.CACHE_DIR_ENV, str(folder))
     return folder
+
+
+def cache_files(base: Path) -> list[Path]:
+    return sorted(base.glob("projects/*/results-*.json"))
+
+
+def stored(base: Path, root: Path) -> dict:
+    """The results in the one cache file, as the cache verifies and decodes them."""
+    (path,) = cache_files(base)
+    return cache_mod.decode(path.read_bytes(), root.resolve(), cache_mod.user_key())
 
 
 def snapshot(results) -> list:
@@ -48,7 +57,7 @@ def test_cold_and_warm_cache_give_the_results_of_no_cache_on_the_example(cache_d
     plain = lint([EXAMPLE])
     assert any(findings for _, findings, _, _ in plain)
     cold = lint([EXAMPLE], cache=True)
-    assert list(cache_dir.glob("*.pickle")), "the cold run wrote the cache"
+    assert cache_files(cache_dir), "the cold run wrote the cache"
     warm = lint([EXAMPLE], cache=True)
     assert cold == plain
     assert warm == plain
@@ -108,27 +117,12 @@ def test_the_cache_follows_the_tool(tmp_path: Path, cache_dir: Path, monkeypatch
     root = tmp_path / "proj"
     write(root, {"pyproject.toml": PYPROJECT, "app/services/a.py": "x = 1\n"})
     lint([root], cache=True)
-    first = {p.name for p in cache_dir.glob("*.pickle")}
+    first = {p.name for p in cache_files(cache_dir)}
     monkeypatch.setattr(cache_mod, "tool_fingerprint", lambda: "another-version")
     lint([root], cache=True)
-    second = {p.name for p in cache_dir.glob("*.pickle")}
-    assert second == {"another-version.pickle"}, "a new tool version starts afresh and prunes the old pickle"
+    second = {p.name for p in cache_files(cache_dir)}
+    assert second == {"results-another-version.json"}, "a new tool version starts afresh and prunes the old file"
     assert first != second
-
-
-def test_index_summaries_are_cached_per_file(tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = tmp_path / "proj"
-    write(root, {"pyproject.toml": PYPROJECT, "app/__init__.py": "", "app/services/github.py": SERVICE, "app/main.py": MAIN})
-    lint([root], cache=True)
-    import py_standards_lint.index as index_mod
-
-    summarized = []
-    real = index_mod.summarize
-    monkeypatch.setattr(index_mod, "summarize", lambda data, relpath, *a: summarized.append(relpath) or real(data, relpath, *a))
-    write(root, {"app/services/github.py": SERVICE + "\n# edited\n"})
-    after = lint([root], cache=True)
-    assert summarized == ["app/services/github.py"], "only the edited file is summarised again"
-    assert after == lint([root])
 
 
 def test_no_cache_writes_nothing(tmp_path: Path, cache_dir: Path) -> None:
@@ -145,8 +139,7 @@ def test_deleted_files_are_pruned(tmp_path: Path, cache_dir: Path) -> None:
     (root / "app/services/b.py").unlink()
     write(root, {"app/services/a.py": "x = 3\n"})  # something to store, so the cache is rewritten
     lint([root / "app/services/a.py"], cache=True)
-    data = pickle.loads(next(cache_dir.glob("*.pickle")).read_bytes())
-    names = {Path(where).name for where in data["results"]}
+    names = {Path(where).name for where in stored(cache_dir, root)}
     assert names == {"a.py"}
 
 
@@ -159,9 +152,8 @@ def test_concurrent_runs_merge_and_never_tear(tmp_path: Path, cache_dir: Path) -
     second.caches.for_root(root.resolve())
     first.lint_paths([root / "app/services/a.py"])
     second.lint_paths([root / "app/services/b.py"])
-    data = pickle.loads(next(cache_dir.glob("*.pickle")).read_bytes())
-    assert {Path(where).name for where in data["results"]} == {"a.py", "b.py"}
-    assert not list(cache_dir.glob(".tmp-*")), "no temporary files are left behind"
+    assert {Path(where).name for where in stored(cache_dir, root)} == {"a.py", "b.py"}
+    assert not list(cache_dir.glob("projects/*/.tmp-*")), "no temporary files are left behind"
 
 
 def test_a_corrupt_cache_is_ignored_and_replaced(tmp_path: Path, cache_dir: Path) -> None:
@@ -169,8 +161,8 @@ def test_a_corrupt_cache_is_ignored_and_replaced(tmp_path: Path, cache_dir: Path
     write(root, {"pyproject.toml": PYPROJECT, "app/services/a.py": "from fastapi import HTTPException\nraise HTTPException(1)\n"})
     expected = lint([root])
     lint([root], cache=True)
-    pickle_file = next(cache_dir.glob("*.pickle"))
-    pickle_file.write_bytes(b"\x80\x05garbage")
+    (cache_file,) = cache_files(cache_dir)
+    cache_file.write_bytes(b"\x80\x05garbage")
     assert lint([root], cache=True) == expected
     assert lint([root], cache=True) == expected
 
@@ -182,15 +174,17 @@ def test_an_unwritable_cache_folder_does_not_change_results(tmp_path: Path, monk
     assert lint([EXAMPLE], cache=True) == lint([EXAMPLE])
 
 
-def test_the_cli_caches_at_the_project_root_unless_told_not_to(tmp_path: Path) -> None:
+def test_the_cli_caches_outside_the_project_unless_told_not_to(tmp_path: Path, _user_cache_home: Path) -> None:
     root = tmp_path / "proj"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(cache_mod.CACHE_DIR_NAME))
+    before = sorted(p.relative_to(root) for p in root.rglob("*"))
+    folder = cache_mod.cache_folder(root.resolve(), _user_cache_home / "py-standards-lint")
     plain = run_tool("check", "--no-cache", ".", cwd=root)
-    assert not (root / cache_mod.CACHE_DIR_NAME).exists()
+    assert not folder.exists()
     cold = run_tool("check", ".", cwd=root)
-    folder = root / cache_mod.CACHE_DIR_NAME
-    assert list(folder.glob("*.pickle"))
+    assert list(folder.glob("results-*.json")), "cached in the user's cache folder, by project"
     assert (folder / ".gitignore").read_text().strip().endswith("*")
     warm = run_tool("check", ".", cwd=root)
     assert plain.returncode == cold.returncode == warm.returncode == 1
     assert plain.stdout == cold.stdout == warm.stdout
+    assert sorted(p.relative_to(root) for p in root.rglob("*")) == before, "nothing is written in the linted tree"

@@ -88,7 +88,7 @@ def check(
     config: Optional[Path] = typer.Option(None, "--config", help="Use this pyproject.toml."),
     isolated: bool = typer.Option(False, "--isolated", help="Ignore all configuration files."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: all cores)."),
-    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write .py-standards-lint-cache/."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the result cache (in the user cache folder)."),
     fix: bool = typer.Option(False, "--fix", help="Apply the safe fixes (written atomically), then report what remains."),
     unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes", help="With --fix or --diff: apply the unsafe fixes too."),
     diff: bool = typer.Option(False, "--diff", help="Print a unified diff of what --fix would change; write nothing; exit 1 if there is a diff."),

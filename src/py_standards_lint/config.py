@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from .rule import Rule
 
 TABLE = "py-standards-lint"
+#: a larger pyproject.toml is an error, not read (no real one comes near)
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
 
 
 class ConfigError(Exception):
@@ -45,9 +47,11 @@ def _str_list(key: str, value: Any) -> tuple[str, ...]:
 def _regex(key: str, value: Any) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{key}: expected a regular expression string, got {value!r}")
+    import regex  # the engine patterns.py matches with (a time limit on every match)
+
     try:
-        re.compile(value)
-    except re.error as exc:
+        regex.compile(value, regex.VERSION0)
+    except (regex.error, ValueError, OverflowError, RecursionError) as exc:
         raise ConfigError(f"{key}: invalid regular expression {value!r}: {exc}") from exc
     return value
 
@@ -212,9 +216,12 @@ def find_pyproject(start: Path) -> Path | None:
 
 def read_table(path: Path) -> dict[str, Any] | None:
     """The tool table of a ``pyproject.toml`` (``None`` when it has none)."""
+    from .safeio import read_regular
+
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+        data = tomllib.loads(read_regular(path, MAX_CONFIG_BYTES).decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({exc})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
     except OSError as exc:

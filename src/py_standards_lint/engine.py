@@ -28,7 +28,8 @@ from libcst.metadata import MetadataWrapper
 from . import layers as layers_mod
 from . import noqa
 from .cache import Caches, build_index, file_key, portable
-from .config import Settings, settings_for_folder
+from .config import ConfigError, Settings, settings_for_folder
+from .safeio import inside, read_regular
 from .context import FileContext, Report
 from .deepstack import call_deep, usual_recursion_limit
 from .fastwalk import statement_level_names, walk
@@ -77,7 +78,10 @@ class _Dispatch:
 
     def _fail(self, owner: object, exc: BaseException) -> None:
         name = getattr(owner, "code", "engine") if owner is not self.ctx else "engine"
-        self.errors.append(InternalError(self.ctx.path, name, f"{type(exc).__name__}: {exc}"))
+        if isinstance(exc, ConfigError):  # e.g. a configured pattern that backtracks past its time limit
+            self.errors.append(InternalError(self.ctx.path, name, str(exc), kind="configuration error"))
+        else:
+            self.errors.append(InternalError(self.ctx.path, name, f"{type(exc).__name__}: {exc}"))
         if owner is self.ctx:
             raise exc
         self.rules.remove(owner)  # type: ignore[arg-type]
@@ -418,7 +422,7 @@ class RunOptions:
     isolated: bool = False
     #: worker processes (``--jobs``); 1 lints in this process
     jobs: int = 1
-    #: read and write ``.py-standards-lint-cache/`` (the CLI's default; ``--no-cache`` turns it off)
+    #: read and write the result cache (see cache.py; the CLI's default, ``--no-cache`` turns it off)
     cache: bool = False
 
     def apply(self, settings: Settings) -> Settings:
@@ -468,8 +472,8 @@ class Run:
             cache = self.caches.for_root(settings.root)
             if cache is None:
                 index = ProjectIndex.build(settings.root, settings)
-            else:  # summaries cached per file; the fingerprint keys the results of rules that read the index
-                index, self._index_fingerprints[settings.root] = build_index(settings, cache, self._fingerprint(settings))
+            else:  # the index's fingerprint keys the results of rules that read the index
+                index, self._index_fingerprints[settings.root] = build_index(settings)
             self._indexes[settings.root] = index
         return index
 
@@ -509,8 +513,10 @@ class Run:
             return None
         display = display or str(path)
         if data is None:
+            if path.is_symlink() and not inside(path, settings.root):
+                return FileResult(display, read_error=f"{display}: not read: a symlink to a file outside the project")
             try:
-                data = path.read_bytes()
+                data = read_regular(path)
             except OSError as exc:
                 return FileResult(display, read_error=f"{display}: cannot read: {exc.strerror or exc}")
         layer = layers_mod.layer_for(relpath, settings["layers"])

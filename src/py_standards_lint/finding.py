@@ -60,9 +60,11 @@ class InternalError:
     path: str
     rule: str
     message: str
+    #: "internal error" (a bug), or "configuration error" (a configured value failed on this file)
+    kind: str = "internal error"
 
     def __str__(self) -> str:
-        return f"{self.path}: internal error in {self.rule}: {self.message}"
+        return f"{self.path}: {self.kind} in {self.rule}: {self.message}"
 
 
 @dataclass

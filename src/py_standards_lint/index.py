@@ -35,6 +35,7 @@ from .sessions import SESSION_FACTORIES
 from .raises import RaiseSite, ast_sites
 from .hierarchy import builtin_exception
 from .project import is_excluded, iter_python_files, module_name_for, relative_path
+from .safeio import inside, read_regular
 
 COLUMN_CALLS = frozenset({"sqlalchemy.Column", "sqlalchemy.orm.mapped_column", "sqlalchemy.schema.Column"})
 TABLE_CALLS = frozenset({"sqlalchemy.Table", "sqlalchemy.schema.Table"})
@@ -444,7 +445,7 @@ class _Entry:
         """The source, ``None`` when it cannot be read."""
         if isinstance(self.source, Path):
             try:
-                self.source = self.source.read_bytes()
+                self.source = read_regular(self.source)
             except OSError:
                 self.source = None
         return self.source
@@ -725,5 +726,5 @@ def _summarize(source: bytes | str, relpath: str, settings: Settings | None) -> 
 def project_files(root: Path, settings: Settings) -> Iterator[Path]:
     """Every Python file under the project root, minus tool folders and ``exclude`` globs."""
     for path in iter_python_files([root], warn=lambda message: None):
-        if not is_excluded(relative_path(path, root), settings):
-            yield path
+        if not is_excluded(relative_path(path, root), settings) and (not path.is_symlink() or inside(path, root)):
+            yield path  # a symlink to a file outside the project is never read

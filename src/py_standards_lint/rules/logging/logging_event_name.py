@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
+from ... import patterns
 from ...config import Option
 from ...names import string_value
 from ...loggers import LogCallRule
@@ -49,12 +48,12 @@ class LoggingEventName(LogCallRule):
 
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
         super().__init__(ctx)
-        self.pattern = re.compile(ctx.settings["event-name-pattern"])
+        self.pattern = ctx.settings["event-name-pattern"]
 
     def visit_Call(self, node: cst.Call) -> None:
         call = self.ctx.loggers.log_call(node)
         if call is None or call.message is None:
             return
         value = string_value(call.message.value)
-        if value is not None and not self.pattern.fullmatch(value):
+        if value is not None and not patterns.fullmatch("event-name-pattern", self.pattern, value):
             self.report(node, self.template.format(value=value))

@@ -4,6 +4,7 @@ import re
 
 import libcst as cst
 
+from ... import patterns
 from ...finding import UNSAFE, Fix
 from ...loggers import LogCall, LogCallRule, RESERVED_KEYS, literal_keys, with_extra
 from ...names import dotted_name
@@ -116,7 +117,7 @@ class LoggingFstring(LogCallRule):
             return None
         words = [w.lower() for text in texts for w in _WORD.findall(text)]
         event = self._event_name(words, call.method)
-        if not re.fullmatch(self.ctx.settings["event-name-pattern"], event):
+        if not patterns.fullmatch("event-name-pattern", self.ctx.settings["event-name-pattern"], event):
             return None
         extra = call.keyword("extra")
         taken = set(literal_keys(extra.value)) if extra is not None and isinstance(extra.value, cst.Dict) else set()
