@@ -19,6 +19,10 @@ EXIT_SIGNALS = frozenset(
     }
 )
 _BUILTIN_SIGNALS = {"SystemExit", "KeyboardInterrupt"}
+#: what FastAPI itself converts to a response (its default exception handlers)
+FRAMEWORK_CONVERTED = HTTP_EXCEPTION | {
+    "fastapi.exceptions.RequestValidationError", "fastapi.exceptions.WebSocketRequestValidationError",
+}
 
 #: a project's own HTTP errors, converted to responses by an app-level handler
 ERRORS = "from fastapi import HTTPException\n\nclass AppError(Exception):\n    pass\n\nclass NotFound(AppError):\n    pass\n\nclass Teapot(Exception):\n    pass\n\nclass Gone(HTTPException):\n    pass\n\n" + (
@@ -50,7 +54,7 @@ class RaiseWithoutFrom(Rule):
         "accident (\"During handling of the above exception, another exception occurred\") and loses the "
         "explicit cause. The standards chain external errors: `raise ExternalServiceError(...) from e`. "
         "Not flagged: exit signals (`SystemExit`, `KeyboardInterrupt`, `typer.Exit`/`Abort`, click's `Exit`/`Abort`), "
-        "and, in a route, what the app converts to a response: `HTTPException` and its subclasses, a class with an "
+        "and, in a route, what the app converts to a response: `HTTPException` and its subclasses (and FastAPI's `RequestValidationError`), a class with an "
         "app-level exception handler for it or a base other than `Exception`, or the result of a project function "
         "annotated to return one of those."
     )
@@ -102,6 +106,11 @@ except httpx.HTTPStatusError as e:
         Valid(ROUTE + "        raise Gone(410)\n", path="app/routes/steps.py", files=PROJECT),
         Valid(ROUTE + "        raise not_found('step')\n", path="app/routes/steps.py", files=PROJECT),
         Valid(ROUTE + "        raise errors.missing('step')\n", path="app/routes/steps.py", files=PROJECT),
+        Valid(
+            "from fastapi.exceptions import RequestValidationError\n\nasync def r(body):\n    try:\n        parse(body)\n"
+            "    except ValueError as e:\n        raise RequestValidationError([{'msg': str(e)}])\n",
+            path="app/routes/steps.py",
+        ),
         Valid(
             "from fastapi import FastAPI, HTTPException\n\napp = FastAPI()\n\nclass Denied(Exception):\n    pass\n\n"
             "def deny() -> HTTPException:\n    return HTTPException(403)\n\napp.add_exception_handler(Denied, on_denied)\n\n"
@@ -207,7 +216,7 @@ except httpx.HTTPStatusError as e:
         if not called:
             return False
         returns = self._returns(qualified)
-        return returns is not None and (returns in HTTP_EXCEPTION or self._converted_class(returns, tree))
+        return returns is not None and self._converted_class(returns, tree)
 
     def _hierarchy(self) -> Hierarchy:
         if "tree" not in self.__dict__:
@@ -221,7 +230,7 @@ except httpx.HTTPStatusError as e:
 
     def _converted_class(self, qualified: str, tree: Hierarchy) -> bool:
         bases = tree.bases(qualified) | {qualified}
-        return bool(bases & HTTP_EXCEPTION) or bool(bases & self.handled)
+        return bool(bases & FRAMEWORK_CONVERTED) or bool(bases & self.handled)
 
     def _returns(self, qualified: str) -> str | None:
         module, _, name = qualified.rpartition(".")
