@@ -8,7 +8,7 @@ import libcst as cst
 from ...fastwalk import child_nodes
 from ...finding import SAFE, Fix
 from ...loggers import NON_STDLIB_LOGGING
-from ...names import dotted_name, module_dotted, resolve_relative
+from ...names import dotted_name, module_dotted
 from ...rule import NOT_TESTS, Invalid, Rule, Valid
 from ...semantics import GET_LOGGER, LOG_METHODS
 
