@@ -156,17 +156,17 @@ def test_close_not_registered_same_in_cli_and_flake8(tmp_path: Path, registered:
         assert cli.returncode == 0, cli.stdout + cli.stderr
         assert _lines(cli.stdout) == [] == _lines(flake8.stdout)
     else:
-        assert _lines(cli.stdout) == ["app/services/weather.py:17:1: PSL405 " + _message()]
+        assert _lines(cli.stdout) == ["app/services/weather.py:17:1: PSL405 " + _message("close_weather_client")]
         assert _lines(flake8.stdout) == _lines(cli.stdout)
         # flake8 on the single file still sees the whole project through its lazily built index
         single = run_tool("--select", "PSL405", "app/services/weather.py", cwd=root, tool="flake8")
         assert _lines(single.stdout) == _lines(cli.stdout)
 
 
-def _message() -> str:
+def _message(name: str) -> str:
     from py_standards_lint.rules.httpx.httpx_close_not_registered import HttpxCloseNotRegistered
 
-    return HttpxCloseNotRegistered.message
+    return HttpxCloseNotRegistered.template.format(name=name)
 
 
 def test_standards_patterns_produce_no_httpx_or_caching_finding():

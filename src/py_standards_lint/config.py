@@ -23,6 +23,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from . import layers as layers_mod
+from .external import DEFAULT_SDK_MODULES
 
 if TYPE_CHECKING:
     from .rule import Rule
@@ -126,22 +127,7 @@ CORE_OPTIONS: tuple[Option, ...] = (
     Option(
         "external-sdk-modules",
         "list",
-        (
-            "httpx",
-            "requests",
-            "aiohttp",
-            "openai",
-            "anthropic",
-            "azure",
-            "boto3",
-            "botocore",
-            "google.cloud",
-            "github",
-            "stripe",
-            "agent_framework",
-            "langchain",
-            "litellm",
-        ),
+        DEFAULT_SDK_MODULES,
         "Modules whose calls are external service calls.",
     ),
     Option("router-names", "list", ("router", "app", "api_router"), "Names always taken as FastAPI routers."),

@@ -33,6 +33,7 @@ HTTPX_CLIENT_TYPES = frozenset({"httpx.AsyncClient", "httpx.Client"})
 DEFAULT_SDK_MODULES: tuple[str, ...] = (
     "httpx", "requests", "aiohttp", "openai", "anthropic", "azure", "boto3", "botocore",
     "google.cloud", "github", "stripe", "agent_framework", "langchain", "litellm",
+    "githubkit", "slack_sdk", "slack_bolt", "googleapiclient", "twilio", "sendgrid", "jira", "atlassian", "pdpyras",
 )
 
 

@@ -60,6 +60,8 @@ class FunctionSummary:
     #: its ``raise X`` statements and same-module private helper calls, with the ``try`` blocks
     #: around them (see raises.py)
     raise_sites: list[RaiseSite] = field(default_factory=list)
+    #: the qualified name its return annotation resolves to (``-> HTTPException``), if any
+    returns: str | None = None
 
 
 @dataclass
@@ -260,6 +262,8 @@ class _Summarizer:
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, is_lifespan: bool) -> None:
         doc = ast.get_docstring(node, clean=False)
         fn = FunctionSummary(node.name, node.lineno, isinstance(node, ast.AsyncFunctionDef), doc, documented_raises(doc))
+        if node.returns is not None:
+            fn.returns = self.resolve(node.returns)
         nodes, first = self.nodes, self.first
         own_at, everything = _function_nodes(nodes, first, self.positions[id(node)])
         own = [nodes[i] for i in own_at]

@@ -1,10 +1,17 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
+from ...hierarchy import builtin_exception
 from ...layers import REPOSITORIES, ROUTES
+from ...names import LOCAL
 from ...rule import Invalid, Rule, Valid
 from ._imports import imported, layer_of_import, under_type_checking
+
+if TYPE_CHECKING:
+    from ...index import ClassSummary, ProjectIndex
 
 FILES = {
     "app/__init__.py": "",
@@ -15,6 +22,20 @@ FILES = {
     "app/routes/__init__.py": "",
     "app/core/__init__.py": "",
     "app/core/database.py": "DbSession = object\n",
+}
+#: a repository module that defines its own exceptions (PSL204 reports them there), re-exported by a package
+ERRORS = {
+    **FILES,
+    "app/core/errors.py": "class AppError(Exception):\n    pass\n",
+    "app/repositories/steps.py": (
+        "from app.core.errors import AppError\n\n"
+        "class StepNotFound(AppError):\n    pass\n\nclass StepGone(LookupError):\n    pass\n\n"
+        "class StepRow:\n    pass\n\nRETRYABLE = (StepNotFound, StepGone)\n\n"
+        "async def get_step(db, step_id):\n    return None\n"
+    ),
+    "app/repositories/users/__init__.py": "from .errors import UserMissing\n",
+    "app/repositories/users/errors.py": "from app.repositories.steps import StepNotFound\n\nclass UserMissing(StepNotFound):\n    pass\n",
+    "app/repositories/vendored.py": "from sqlalchemy.exc import NoResultFound\n\nclass RowMissing(NoResultFound):\n    pass\n",
 }
 
 
@@ -29,7 +50,9 @@ class RouteImportsRepository(Rule):
     example_path = "app/routes/steps.py"
     why = (
         "Routes validate input, call services and return responses. A route that reaches into a "
-        "repository skips the service layer, where business rules, domain events and the transaction live."
+        "repository skips the service layer, where business rules, domain events and the transaction live. "
+        "An import that brings in only exception classes, to catch them, is not flagged (PSL204 reports "
+        "exceptions defined in a repository module)."
     )
     example = """\
 from app.repositories import steps as steps_repo
@@ -54,6 +77,15 @@ async def get_step(step_id: str, db: DbSession):
         Valid("from sqlalchemy import select\nimport repositories\n", files=FILES),
         Valid("# from app.repositories import steps\nx = 'app.repositories'\n", files=FILES),
         Valid("from app.repositories import steps\n", path="app/services/steps.py", files=FILES),
+        # (rev 3) exception classes only, imported to catch them
+        Valid(
+            "from app.repositories.steps import StepNotFound, StepGone as Gone\n\nasync def r():\n    try:\n        pass\n"
+            "    except (StepNotFound, Gone):\n        pass\n",
+            files=ERRORS,
+        ),
+        Valid("from ..repositories.steps import StepNotFound\n", files=ERRORS),
+        Valid("from app.repositories.users import UserMissing\n", files=ERRORS),
+        Valid("def f():\n    from app.repositories.users.errors import UserMissing\n    return UserMissing\n", files=ERRORS),
     )
     invalid = (
         Invalid("from app.repositories import steps as steps_repo\n", line=1, col=1, files=FILES),
@@ -63,6 +95,15 @@ async def get_step(step_id: str, db: DbSession):
         Invalid("from ..repositories.steps import get_step\n", line=1, col=1, files=FILES),
         Invalid("from app import repositories\n", line=1, col=1, files=FILES),
         Invalid("def f():\n    from app.repositories import steps\n    return steps\n", line=2, col=5, files=FILES),
+        # (rev 3) an exception class next to anything else, a module of exceptions, a non-exception class,
+        # a tuple constant, a class whose bases the index cannot show to be an exception
+        Invalid("from app.repositories.steps import StepNotFound, get_step\n", line=1, col=1, files=ERRORS),
+        Invalid("from app.repositories.users import errors\n", line=1, col=1, files=ERRORS),
+        Invalid("import app.repositories.users.errors\n", line=1, col=1, files=ERRORS),
+        Invalid("from app.repositories.steps import StepRow\n", line=1, col=1, files=ERRORS),
+        Invalid("from app.repositories.steps import RETRYABLE\n", line=1, col=1, files=ERRORS),
+        Invalid("from app.repositories.vendored import RowMissing\n", line=1, col=1, files=ERRORS),
+        Invalid("from app.repositories.steps import *\n", line=1, col=1, files=ERRORS),
     )
 
     def visit_Import(self, node: cst.Import) -> None:
@@ -74,7 +115,58 @@ async def get_step(step_id: str, db: DbSession):
     def _check(self, node: cst.Import | cst.ImportFrom) -> None:
         if under_type_checking(node, self.ctx):
             return
-        for target in imported(node, self.ctx):
-            if layer_of_import(target, self.ctx) == REPOSITORIES:
-                self.report(node, self.template.format(module=target))
-                return
+        targets = [t for t in imported(node, self.ctx) if layer_of_import(t, self.ctx) == REPOSITORIES]
+        if not targets:
+            return
+        index = self.ctx.index
+        if (
+            index is not None
+            and isinstance(node, cst.ImportFrom)
+            and not isinstance(node.names, cst.ImportStar)
+            and all(is_exception_class(index, t) for t in targets)
+        ):
+            return  # (rev 3) only exception classes, imported to catch them
+        self.report(node, self.template.format(module=targets[0]))
+
+
+MAX_HOPS = 8
+
+
+def _project_class(index: "ProjectIndex", qualified: str) -> "ClassSummary | None":
+    """The project class ``qualified`` names, following re-exports (``from .errors import X`` in a
+    package ``__init__``) to a fixed depth; ``None`` when it is not a class the index knows."""
+    seen: set[str] = set()
+    while qualified not in seen and len(seen) < MAX_HOPS:
+        seen.add(qualified)
+        found = index.split(qualified)
+        if found is None:
+            return None
+        module, name = found
+        if name in module.classes:
+            return module.classes[name]
+        target = module.imports.bindings.get(name)
+        if not target or target.startswith(LOCAL):
+            return None
+        qualified = target
+    return None
+
+
+def is_exception_class(index: "ProjectIndex", qualified: str) -> bool:
+    """Is ``qualified`` a class that derives (through project classes, as far as the index shows) from a
+    builtin exception? Unknown bases prove nothing: ``False``."""
+    stack, seen = [qualified], {qualified}
+    while stack:
+        current = stack.pop()
+        module, _, name = current.rpartition(".")
+        if module == "builtins":
+            if builtin_exception(name):
+                return True
+            continue
+        cls = _project_class(index, current)
+        if cls is None:
+            continue
+        for base in cls.bases:
+            if base not in seen and len(seen) < 64:
+                seen.add(base)
+                stack.append(base)
+    return False

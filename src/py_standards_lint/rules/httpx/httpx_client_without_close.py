@@ -20,8 +20,15 @@ async def close_http_client() -> None:
 
 
 def is_close_function_name(name: str) -> bool:
-    """``close_*client*`` (RULES.md PSL404/PSL405; the same test as the project index)."""
+    """``close_*client*`` (RULES.md PSL405; the same test as the project index)."""
     return name.startswith("close_") and "client" in name
+
+
+def may_close(name: str) -> bool:
+    """(rev 3) A function whose name contains ``close`` (``close_http_client``, ``_close_client``,
+    ``aclose_clients``): PSL404 accepts it as a client's close function when it calls the client's
+    ``.aclose()``/``.close()``."""
+    return "close" in name.lower()
 
 
 def _walk(node: cst.CSTNode):
@@ -65,7 +72,7 @@ def closed_names(fn: cst.FunctionDef) -> set[str]:
 class HttpxClientWithoutClose(Rule):
     code = "PSL404"
     name = "httpx-client-without-close"
-    message = "Module-level client with no `close_*client*()` function calling its `.aclose()`/`.close()`"
+    message = "Module-level client with no close function (a function whose name contains `close`) calling its `.aclose()`/`.close()`"
     skip_layers = NOT_TESTS
     example_path = "app/services/weather.py"
     options = (
@@ -77,7 +84,8 @@ class HttpxClientWithoutClose(Rule):
         ),
     )
     why = (
-        "A shared client holds a connection pool. Without a `close_*_client()` that calls `aclose()` (and is "
+        "A shared client holds a connection pool. Without a close function (any function whose name contains "
+        "`close`: `close_http_client`, `_close_client`, `aclose_clients`) that calls `aclose()` (and is "
         "registered in the app's lifespan, see PSL405), connections are dropped uncleanly at shutdown and tests "
         "leak `ResourceWarning`s and open sockets. The standards ask for a close function next to every shared client. "
         "The client types come from the `shared-client-types` option, so SDK clients that wrap HTTP "
@@ -115,6 +123,10 @@ class HttpxClientWithoutClose(Rule):
             path="app/main.py",
         ),
         Valid("class httpx:\n    AsyncClient = dict\n\n_client = httpx.AsyncClient()\n"),
+        # (rev 3) any function whose name contains `close`
+        Valid("import httpx\n\n_client = httpx.AsyncClient()\n\nasync def _close_client():\n    await _client.aclose()\n"),
+        Valid("import httpx\n\n_a = httpx.AsyncClient()\n_b = httpx.Client()\n\nasync def aclose_clients():\n    await _a.aclose()\n    _b.close()\n"),
+        Valid("import httpx\n\n_client = httpx.Client()\n\ndef shutdown_and_close():\n    _client.close()\n"),
     )
     invalid = (
         Invalid(example, line=3, col=11),
@@ -138,6 +150,13 @@ class HttpxClientWithoutClose(Rule):
             line=3,
             col=11,
         ),
+        # (rev 3) a function named `close...` that closes another client; a method named close
+        Invalid(
+            "import httpx\n\n_a = httpx.Client()\n_b = httpx.Client()\n\ndef _close_a():\n    _a.close()\n",
+            line=4,
+            col=6,
+        ),
+        Invalid("import httpx\n\n_client = httpx.Client()\n\nclass Api:\n    def close(self):\n        _client.close()\n", line=3, col=11),
     )
 
     def __init__(self, ctx) -> None:
@@ -146,7 +165,7 @@ class HttpxClientWithoutClose(Rule):
         self.closed: set[str] = set()
         for name, fn in ctx.names.functions.items():
             # a lifespan that builds and closes the client itself is the app's own lifecycle
-            if is_close_function_name(name) or "lifespan" in name:
+            if may_close(name) or "lifespan" in name:
                 self.closed |= closed_names(fn)
 
     @classmethod
@@ -163,15 +182,19 @@ class HttpxClientWithoutClose(Rule):
             self._check(node.target, node.value)
 
     def _check(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        if not isinstance(target, cst.Name) or not isinstance(value, cst.Call):
-            return
-        frame = self.ctx.function
-        if frame is None:
-            if self.ctx.classes:
-                return  # a class attribute: not a module-level client
-        elif target.value not in frame.globals:
-            return  # a local (PSL401's business)
-        if self.ctx.names.resolve(value.func) not in self.types:
-            return
-        if target.value not in self.closed:
+        if is_module_client(self.ctx, self.types, target, value) and target.value not in self.closed:  # type: ignore[attr-defined]
             self.report(value)
+
+
+def is_module_client(ctx, types: set[str], target: cst.BaseExpression, value: cst.BaseExpression | None) -> bool:
+    """Is ``target = value`` (at this point of the walk) a module-level client of one of ``types``: built at
+    module level, or by lazy ``global`` init in a function?"""
+    if not isinstance(target, cst.Name) or not isinstance(value, cst.Call):
+        return False
+    frame = ctx.function
+    if frame is None:
+        if ctx.classes:
+            return False  # a class attribute: not a module-level client
+    elif target.value not in frame.globals:
+        return False  # a local (PSL401's business)
+    return ctx.names.resolve(value.func) in types

@@ -10,7 +10,8 @@ from ...layers import APP
 from ...names import LOCAL
 from ...rule import NOT_TESTS, Invalid, Rule, Valid
 from ...gates import statements
-from .httpx_client_without_close import is_close_function_name
+from ...names import canonical
+from .httpx_client_without_close import closed_names, is_close_function_name, is_module_client, may_close
 
 if TYPE_CHECKING:
     from ...index import ProjectIndex
@@ -58,6 +59,18 @@ MAIN_WITHOUT_CLOSE = MAIN.replace("    await close_github_client()\n", "").repla
 )
 
 SERVICE_PATH = "app/services/github.py"
+
+#: (rev 3) a close function not named close_*client*: PSL404 accepts it, so it must be registered too
+CLOSER = """\
+import httpx
+
+_client: httpx.AsyncClient | None = None
+_client = httpx.AsyncClient()
+
+
+async def _close_client() -> None:
+    await _client.aclose()
+"""
 
 EXAMPLE = """\
 # app/main.py (the close function may live in any module; here it is next to the lifespan)
@@ -138,14 +151,17 @@ class HttpxCloseNotRegistered(Rule):
     code = "PSL405"
     name = "httpx-close-not-registered"
     message = "`close_*client*()` is never called from the app's lifespan (main.py): the client is never closed"
+    template = "`{name}()` is never called from the app's lifespan (main.py): the client is never closed"
     skip_layers = NOT_TESTS
-    requires_text = ("close_",)
+    requires_text = ("close",)
     needs_index = True
     example_path = "app/main.py"
     why = (
         "A `close_*_client()` function only helps if something calls it: the standards register it in "
         "`main.py`'s `lifespan`, after the `yield`, so the shared client's connections are closed when the app "
-        "shuts down. This rule reads the project index: the app layer's lifespan (a function named `lifespan`, "
+        "shuts down. Besides `close_*client*()` functions, any function PSL404 accepts as a module-level client's "
+        "close function (its name contains `close` and it calls the client's `.aclose()`/`.close()`) must be "
+        "registered. This rule reads the project index: the app layer's lifespan (a function named `lifespan`, "
         "or passed to `FastAPI(lifespan=...)`, or a shutdown handler) and the project functions it calls. "
         "Under flake8 the index is built lazily once per process, so the finding is the same. When the project "
         "has no app-layer lifespan the index can see (an app factory elsewhere, `lifespan=make_lifespan()`), "
@@ -220,6 +236,13 @@ class HttpxCloseNotRegistered(Rule):
         # not a close_*client* function; a method; a test helper
         _valid("async def close_connections():\n    pass\n\nclass Api:\n    async def close_client(self):\n        pass\n", files={"app/main.py": MAIN_WITHOUT_CLOSE}),
         _valid(SERVICE, path="tests/conftest.py", files={"app/main.py": MAIN_WITHOUT_CLOSE}),
+        # (rev 3) a close function of another name, registered; a `close` function that closes no module-level client
+        _valid(CLOSER, files={"app/main.py": MAIN.replace("close_github_client", "_close_client")}),
+        _valid(
+            "import httpx\n\nasync def close_quietly(resp):\n    await resp.aclose()\n\nclass Api:\n    def __init__(self):\n"
+            "        self.c = httpx.Client()\n\n    def close(self):\n        self.c.close()\n\ndef closer():\n    c = httpx.Client()\n    c.close()\n",
+            files={"app/main.py": MAIN_WITHOUT_CLOSE},
+        ),
     )
     invalid = (
         _invalid(SERVICE, line=14, col=1, files={"app/main.py": MAIN_WITHOUT_CLOSE}),
@@ -244,6 +267,16 @@ class HttpxCloseNotRegistered(Rule):
             path="app/services/weather.py",
             files={"app/main.py": MAIN, "app/services/github.py": SERVICE},
         ),
+        # (rev 3) any function PSL404 accepts as a module-level client's close function
+        _invalid(CLOSER, line=7, col=1, files={"app/main.py": MAIN_WITHOUT_CLOSE}),
+        _invalid(
+            "import httpx\n\n_a = httpx.AsyncClient()\n_b = httpx.Client()\n\nasync def aclose_clients():\n    for c in (_a, _b):\n        await c.aclose()\n",
+            line=6, col=1, files={"app/main.py": MAIN},
+        ),
+        _invalid(
+            "import openai\n\n_llm = openai.AsyncOpenAI()\n\nasync def shutdown_close():\n    await _llm.close()\n",
+            line=5, col=1, files={"app/main.py": MAIN}, settings={"shared-client-types": ["openai.AsyncOpenAI"]},
+        ),
         # a sync close function, under a module-level `if`
         _invalid(
             "import sys\n\nif sys.platform:\n    def close_http_client():\n        pass\n",
@@ -255,20 +288,46 @@ class HttpxCloseNotRegistered(Rule):
 
     @classmethod
     def gate(cls, facts) -> bool:
-        """A function named ``close_*client*`` (nested ones too: a superset of the module-level ones)."""
+        """A function whose name contains ``close`` (nested ones too: a superset of the module-level
+        ``close_*client*`` ones and of those PSL404 accepts as close functions)."""
         return any(
-            isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and is_close_function_name(stmt.name)
+            isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and may_close(stmt.name)
             for stmt in statements(facts.tree.body)
         )
 
+    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ctx)
+        #: module-level functions that may be close functions (judged at the end of the module)
+        self.candidates: list[cst.FunctionDef] = []
+        #: module-level clients of a ``shared-client-types`` type (as PSL404 finds them)
+        self.clients: set[str] = set()
+        self.types = {canonical(t) for t in ctx.settings["shared-client-types"]}
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if len(self.ctx.functions) != 1 or self.ctx.classes or not is_close_function_name(node.name.value):
+        if len(self.ctx.functions) == 1 and not self.ctx.classes and may_close(node.name.value):
+            self.candidates.append(node)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if is_module_client(self.ctx, self.types, target.target, node.value):
+                self.clients.add(target.target.value)  # type: ignore[attr-defined]
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if is_module_client(self.ctx, self.types, node.target, node.value):
+            self.clients.add(node.target.value)  # type: ignore[attr-defined]
+
+    def leave_Module(self, node: cst.Module) -> None:
+        """A ``close_*client*()`` function, or (rev 3) any function PSL404 accepts as a module-level client's
+        close function, that the app's lifespan never reaches."""
+        functions = [
+            fn for fn in self.candidates if is_close_function_name(fn.name.value) or closed_names(fn) & self.clients
+        ]
+        if not functions or self.ctx.index is None:
             return
-        index = self.ctx.index
-        if index is None:
-            return
-        reached = reached_from_lifespan(index)
+        reached = reached_from_lifespan(self.ctx.index)
         if reached is None:
             return
-        if f"{self.ctx.module_name}.{node.name.value}" not in reached:
-            self.report(node)
+        for fn in functions:
+            name = fn.name.value
+            if f"{self.ctx.module_name}.{name}" not in reached:
+                self.report(fn, self.template.format(name=name))

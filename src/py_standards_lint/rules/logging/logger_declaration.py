@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from ...fastwalk import child_nodes
 from ...finding import SAFE, Fix
 from ...loggers import NON_STDLIB_LOGGING
 from ...names import dotted_name, module_dotted
@@ -16,6 +17,29 @@ WRAPPER_NAME = re.compile(r"_?(get|make|create|build|setup|init|new)_?logger", r
 STRUCTLOG_GETTERS = frozenset({"structlog.get_logger", "structlog.getLogger", "structlog.stdlib.get_logger"})
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
+
+#: (rev 3) the configuration API of the non-stdlib logging libraries: a module that only uses these (a
+#: logging set-up module, routing stdlib records through structlog's formatter, say) does not log through them
+STRUCTLOG_CONFIG = frozenset(
+    {
+        "structlog.configure", "structlog.configure_once", "structlog.reset_defaults", "structlog.DropEvent",
+        "structlog.make_filtering_bound_logger", "structlog.PrintLoggerFactory", "structlog.WriteLoggerFactory",
+        "structlog.BytesLoggerFactory", "structlog.contextvars.merge_contextvars",
+    }
+)
+STRUCTLOG_CONFIG_MODULES = ("structlog.processors", "structlog.dev", "structlog.stdlib", "structlog.types", "structlog.typing")
+STRUCTLOG_GETTERS_ALL = STRUCTLOG_GETTERS | {"structlog.wrap_logger", "structlog.stdlib.getLogger"}
+#: ``loguru.logger``'s configuration methods (everything else on it logs, binds or wraps a log call)
+LOGURU_CONFIG = frozenset({"remove", "add", "configure", "level", "disable", "enable"})
+
+STRUCTLOG_SETUP = (
+    "import logging\n\nimport structlog\n\n\ndef configure_logging() -> None:\n"
+    "    structlog.configure(\n        processors=[structlog.processors.TimeStamper(fmt='iso'), structlog.processors.JSONRenderer()],\n"
+    "        wrapper_class=structlog.stdlib.BoundLogger,\n    )\n"
+    "    handler = logging.StreamHandler()\n    handler.setFormatter(structlog.stdlib.ProcessorFormatter(processor=structlog.dev.ConsoleRenderer()))\n"
+    "    logging.getLogger().addHandler(handler)\n"
+)
+LOGURU_SETUP = "import sys\n\nfrom loguru import logger\n\n\ndef setup() -> None:\n    logger.remove()\n    logger.add(sys.stderr, level='INFO')\n"
 
 
 @dataclass
@@ -41,7 +65,10 @@ class LoggerDeclaration(Rule):
         "One module-level `logging.getLogger(__name__)` per module names every record after its module, "
         "so levels and handlers configured per package apply. A hard-coded name, the root logger, a "
         "logger fetched per call, a wrapper or a third-party logger (structlog, loguru) all escape that "
-        "configuration and the `extra={}` conventions."
+        "configuration and the `extra={}` conventions. Not flagged: a logger fetched only to configure it "
+        "(`.setLevel`, `.addHandler`, `.handlers.clear()`, `.propagate`), and the structlog/loguru import of a module "
+        "that calls only their configuration API (`structlog.configure`, processors, `DropEvent`, `logger.remove/add`) "
+        "and never logs through them."
     )
     example = 'import logging\n\nlogger = logging.getLogger("users")\n\ndef created(uid):\n    logger.info("user.created", extra={"user_id": uid})\n'
     use_instead = LOGGER + 'def created(uid):\n    logger.info("user.created", extra={"user_id": uid})\n'
@@ -58,6 +85,15 @@ class LoggerDeclaration(Rule):
         Valid("from .structlog import helper\nimport structlogger\n"),
         Valid("from app.core.log import make_logger\n\nfactory = make_logger\n"),
         Valid("import logging\n\nlogger = logging.getLogger(__name__)\n\ndef f(logger):\n    audit = get_audit()\n    audit.info('a.b')\n"),
+        # (rev 3) a module that only configures structlog / loguru
+        Valid(STRUCTLOG_SETUP),
+        Valid(LOGURU_SETUP),
+        Valid("import structlog\n\ndef drop_health(logger, method, event):\n    if event.get('path') == '/health':\n        raise structlog.DropEvent\n    return event\n"),
+        Valid("from structlog import DropEvent\nfrom structlog.processors import add_log_level\n\nPROCESSORS = [add_log_level]\n\ndef drop(l, m, e):\n    raise DropEvent\n"),
+        Valid("def setup():\n    import loguru\n    loguru.logger.remove()\n"),
+        Valid(LOGURU_SETUP + "    configure(logger=None)\n    app.logger.info('x')\n\ndef f(logger):\n    pass\n\nclass logger_holder:\n    pass\n"),
+        # (rev 3) loggers fetched only to configure them
+        Valid("import logging\n\nfor name in ('uvicorn', 'uvicorn.error'):\n    logging.getLogger(name).handlers.clear()\nsql = logging.getLogger('sqlalchemy.engine')\nsql.propagate = False\nsql.setLevel(logging.WARNING)\n"),
     )
     invalid = (
         Invalid(
@@ -81,6 +117,15 @@ class LoggerDeclaration(Rule):
         Invalid("from loguru import logger\n", line=1, col=1),
         Invalid("import structlog.stdlib as sl\n", line=1, col=1),
         Invalid("import os, loguru\n\nif x:\n    from structlog import get_logger\n", at=[(1, 1), (4, 5)]),
+        # (rev 3) a set-up module that also logs through the library, hands a logger out, or imports it unused
+        Invalid(STRUCTLOG_SETUP + "\nlog = structlog.get_logger()\n", line=3, col=1),
+        Invalid(STRUCTLOG_SETUP + "\ndef f():\n    structlog.get_logger().info('a.b')\n", at=[(3, 1), (16, 5)]),
+        Invalid(LOGURU_SETUP + "    logger.info('logging.configured')\n", line=3, col=1),
+        Invalid(LOGURU_SETUP + "\ndef get():\n    return logger\n", line=3, col=1),
+        Invalid(LOGURU_SETUP + "    logger.opt(depth=1).log('INFO', 'x')\n", line=3, col=1),
+        Invalid(STRUCTLOG_SETUP.replace("import structlog\n", "import structlog\nimport loguru\n"), line=4, col=1),
+        Invalid("import structlog\n\nstructlog.contextvars.bind_contextvars(request_id='1')\n", line=1, col=1),
+        Invalid("import logging\n\nlogger = logging.getLogger('app')\nlogger.setLevel(logging.INFO)\nlogger.info('a.b')\n", line=3, col=10),
     )
 
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
@@ -89,6 +134,10 @@ class LoggerDeclaration(Rule):
         #: (name, id of the innermost function or None) of ``name.info(...)`` calls
         self.name_uses: set[tuple[str, int | None]] = set()
         self.attr_uses: set[str] = set()
+        #: structlog/loguru imports: (import node, its statement, the names it binds, what they refer to)
+        self.library_imports: list[tuple[cst.CSTNode, cst.CSTNode | None, list[str], list[str]]] = []
+        #: names those imports bind -> what they refer to (imports inside functions too)
+        self.library_names: dict[str, str] = {}
 
     # -- what a call hands out ------------------------------------------------------
     def _problem(self, call: cst.Call) -> tuple[str, Fix | None] | None:
@@ -156,23 +205,62 @@ class LoggerDeclaration(Rule):
                 self.report(receiver, self.template.format(reason=problem[0]), problem[1])
 
     # -- third-party loggers ------------------------------------------------------------
+    def _library_import(self, node: cst.Import | cst.ImportFrom, bound: list[tuple[str, str]]) -> None:
+        """Record an import of structlog/loguru (judged at the end of the module: see ``_judge_imports``)
+        with the names it binds -> what they refer to."""
+        statement = self.ctx.statements[-1] if self.ctx.statements else None
+        self.library_imports.append((node, statement, [name for name, _ in bound], [target for _, target in bound]))
+        self.library_names.update(bound)
+
     def visit_Import(self, node: cst.Import) -> None:
         if self.ctx.type_checking:
             return
+        bound: list[tuple[str, str]] = []
         for alias in node.names:
-            library = module_dotted(alias.name).split(".")[0]
-            if library in NON_STDLIB_LOGGING:
-                self.report(node, self.template.format(reason=f"from `{library}` (not the stdlib)"))
-                return
+            module = module_dotted(alias.name)
+            if module.split(".")[0] not in NON_STDLIB_LOGGING:
+                continue
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                bound.append((alias.asname.name.value, module))
+            else:
+                bound.append((module.split(".")[0], module.split(".")[0]))
+        if bound:
+            self._library_import(node, bound)
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.relative or node.module is None or self.ctx.type_checking:
             return
-        library = module_dotted(node.module).split(".")[0]
-        if library in NON_STDLIB_LOGGING:
-            self.report(node, self.template.format(reason=f"from `{library}` (not the stdlib)"))
+        module = module_dotted(node.module)
+        if module.split(".")[0] not in NON_STDLIB_LOGGING:
+            return
+        bound: list[tuple[str, str]] = []
+        if not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                name = module_dotted(alias.name)
+                local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+                bound.append((local, f"{module}.{name}"))
+        self._library_import(node, bound or [("*", module)])
+
+    def _judge_imports(self) -> None:
+        """(rev 3) Report each structlog/loguru import, except in a module that calls the library's
+        configuration API and never logs through it; an import none of whose names is used is reported."""
+        uses = _library_uses(self.ctx.module, self.library_names)
+        for node, statement, names, targets in self.library_imports:
+            libraries = list(dict.fromkeys(t.split(".")[0] for t in targets))
+            configures_only = all(uses.config.get(lib, False) and not uses.logs.get(lib, False) for lib in libraries)
+            if "*" not in names and any(name in uses.used for name in names) and configures_only:
+                continue
+            if statement is not None:
+                self.ctx.statements.append(statement)  # the statement's lines, for `# noqa`
+            try:
+                self.report(node, self.template.format(reason=f"from `{libraries[0]}` (not the stdlib)"))
+            finally:
+                if statement is not None:
+                    self.ctx.statements.pop()
 
     def leave_Module(self, node: cst.Module) -> None:
+        if self.library_imports:
+            self._judge_imports()
         locals_ = {(b.name, b.scope) for b in self.bindings if b.kind == "local"}
         for binding in self.bindings:
             if binding.kind == "name":
@@ -183,3 +271,64 @@ class LoggerDeclaration(Rule):
                 used = binding.name in self.attr_uses
             if used:
                 self.report(binding.call, self.template.format(reason=binding.reason), binding.fix)
+
+
+@dataclass
+class _LibraryUses:
+    #: names bound by the library imports that the module refers to
+    used: set[str]
+    #: library -> the module uses its configuration API
+    config: dict[str, bool]
+    #: library -> the module logs through it, obtains a logger from it, or lets one of its objects escape
+    logs: dict[str, bool]
+
+
+def _library_uses(module: cst.Module, bindings: dict[str, str]) -> _LibraryUses:
+    """How the module uses the names its structlog/loguru imports bind: one walk, only in a module that
+    imports them. A reference is read as its whole attribute chain (``structlog.processors.JSONRenderer``)."""
+    uses = _LibraryUses(set(), {}, {})
+    stack: list[cst.CSTNode] = [module]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            continue
+        if isinstance(node, (cst.Attribute, cst.Name)):
+            dotted = dotted_name(node)
+            if dotted is not None:
+                head, _, rest = dotted.partition(".")
+                target = bindings.get(head)
+                if target is not None:
+                    uses.used.add(head)
+                    qualified = f"{target}.{rest}" if rest else target
+                    library = target.split(".")[0]
+                    kind = _kind(qualified)
+                    if kind == "config":
+                        uses.config[library] = True
+                    elif kind == "logs":
+                        uses.logs[library] = True
+                continue  # the chain is read whole
+            if isinstance(node, cst.Name):
+                continue
+            stack.append(node.value)  # `f().logger`: `.logger` is an attribute name, not a reference
+            continue
+        children = child_nodes(node)
+        if isinstance(node, (cst.Arg, cst.Param, cst.FunctionDef, cst.ClassDef, cst.AsName)):
+            # a keyword's, parameter's, def's or alias' own name is not a reference
+            skip = node.keyword if isinstance(node, cst.Arg) else node.name
+            children = [c for c in children if c is not skip]
+        stack.extend(reversed(children))
+    return uses
+
+
+def _kind(qualified: str) -> str:
+    """``config`` (the library's configuration API), ``logs`` (a logger, a log call, or the library itself
+    handed on: it may log), or ``other`` (neither: types, context helpers)."""
+    if qualified in ("structlog", "loguru", "loguru.logger"):
+        return "logs"  # the module or the logger itself, passed on: what it is used for is not known
+    if qualified.startswith("loguru.logger."):
+        return "config" if qualified.split(".")[2] in LOGURU_CONFIG else "logs"
+    if qualified in STRUCTLOG_GETTERS_ALL or any(qualified.startswith(g + ".") for g in STRUCTLOG_GETTERS_ALL):
+        return "logs"
+    if qualified in STRUCTLOG_CONFIG or qualified.startswith(STRUCTLOG_CONFIG_MODULES):
+        return "config"
+    return "other"

@@ -3,10 +3,15 @@ from __future__ import annotations
 import libcst as cst
 
 from ...config import Option
+from ...fastwalk import child_nodes
 from ...finding import SAFE, Fix
-from ...names import dotted_name
+from ...names import dotted_name, module_dotted
 from ...loggers import LogCallRule
 from ...rule import Invalid, Valid
+from ...semantics import LOG_METHODS
+
+#: calls that render the traceback being handled as text
+FORMAT_TRACEBACK = frozenset({"traceback.format_exc", "traceback.format_exception", "traceback.format_tb"})
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 
@@ -47,7 +52,11 @@ class LoggingErrorInExcept(LogCallRule):
         LOGGER + "def sync(client):\n    try:\n        client.sync()\n    except ConnectionError:\n"
         '        logger.exception("sync.failed")\n'
     )
-    fix_notes = "`.error(` becomes `.exception(`, which logs at the same level and adds the traceback."
+    fix_notes = (
+        "`.error(` becomes `.exception(`, which logs at the same level and adds the traceback. Handlers that "
+        "already log the traceback (a `.exception(...)` call, `exc_info=` on another log call, a message built from "
+        "`traceback.format_exc()`/`format_exception()`/`format_tb()`) are not flagged, so never fixed."
+    )
     valid = (
         Valid(LOGGER + "try:\n    pass\nexcept Exception:\n    logger.error('a.b', exc_info=True)\n"),
         Valid(LOGGER + "try:\n    pass\nexcept Exception:\n    logger.exception('a.b')\n"),
@@ -67,6 +76,15 @@ class LoggingErrorInExcept(LogCallRule):
         ),
         Valid("class Reporter:\n    def error(self, m):\n        pass\n\nr = Reporter()\ntry:\n    pass\nexcept Exception:\n    r.error('x')\n"),
         Valid("import warnings\ntry:\n    pass\nexcept Exception:\n    warnings.warn('x')  # logger.error('x')\n"),
+        # (rev 3) the handler logs the traceback another way
+        Valid(LOGGER + "try:\n    pass\nexcept Exception as e:\n    logger.error('a.b')\n    logger.exception(e)\n"),
+        Valid(LOGGER + "try:\n    pass\nexcept Exception:\n    logger.error('a.b')\n    if x:\n        logger.debug('a.c', exc_info=True)\n"),
+        Valid("import logging\nimport traceback\n\nlogger = logging.getLogger(__name__)\n\ntry:\n    pass\nexcept Exception:\n    logger.error('a.b: %s', traceback.format_exc())\n"),
+        Valid("import logging\nfrom traceback import format_exception\n\nlogger = logging.getLogger(__name__)\n\ndef f():\n    try:\n        pass\n    except Exception as e:\n        logger.error(f\"a.b {''.join(format_exception(e))}\")\n"),
+        Valid("import logging\nimport traceback as tb\n\nlogger = logging.getLogger(__name__)\n\ntry:\n    pass\nexcept Exception as e:\n    trace = ''.join(tb.format_tb(e.__traceback__))\n    logger.error('a.b', extra={'trace': trace})\n"),
+        Valid(LOGGER + "def f(log):\n    try:\n        pass\n    except Exception:\n        logger.error('a.b')\n        log.exception('a.c')\n"),
+        Valid(LOGGER + "def f():\n    try:\n        pass\n    except Exception:\n        import traceback\n        logger.error(traceback.format_exc())\n"),
+        Valid(LOGGER + "def f():\n    from traceback import format_exc as fe\n    try:\n        pass\n    except Exception:\n        logger.error('a.b %s', fe())\n"),
     )
     invalid = (
         Invalid(
@@ -95,6 +113,27 @@ class LoggingErrorInExcept(LogCallRule):
         ),
         Invalid(LOGGER + "f = lambda: 0\ntry:\n    pass\nexcept Exception:\n    g = lambda: 0\n    logger.error('a.b')\n", line=10, col=5),
         Invalid(LOGGER + "g = lambda: [0 for _ in ()]\ntry:\n    pass\nexcept Exception:\n    h = (lambda: 0)() or logger.error('a.b')\n", line=9, col=26),
+        # (rev 3) look-alikes: the traceback logged in a nested handler, in a nested def, later, never (exc_info=False),
+        # formatted but not logged, or by a call that is not traceback's
+        Invalid(
+            LOGGER + "try:\n    pass\nexcept Exception:\n    logger.error('a.b')\n    try:\n        pass\n    except KeyError:\n        logger.exception('a.c')\n",
+            line=8, col=5, fixed=LOGGER + "try:\n    pass\nexcept Exception:\n    logger.exception('a.b')\n    try:\n        pass\n    except KeyError:\n        logger.exception('a.c')\n",
+        ),
+        Invalid(LOGGER + "try:\n    pass\nexcept Exception:\n    logger.error('a.b')\n    def later():\n        logger.exception('a.c')\n", line=8, col=5),
+        Invalid(LOGGER + "try:\n    pass\nexcept Exception:\n    logger.error('a.b')\n    cb = lambda: logger.exception('a.c')\n", line=8, col=5),
+        Invalid(LOGGER + "try:\n    pass\nexcept Exception:\n    logger.error('a.b')\nlogger.exception('a.c')\n", line=8, col=5),
+        Invalid(LOGGER + "try:\n    pass\nexcept Exception:\n    logger.error('a.b')\n    logger.warning('a.c', exc_info=False)\n", line=8, col=5),
+        Invalid(
+            "import logging\nimport traceback\n\nlogger = logging.getLogger(__name__)\n\ntry:\n    pass\nexcept Exception:\n"
+            "    sentry(traceback.format_exc())\n    logger.error('a.b')\n",
+            line=10, col=5,
+        ),
+        Invalid(
+            "import logging\nfrom app.core import traceback\n\nlogger = logging.getLogger(__name__)\n\ntry:\n    pass\nexcept Exception:\n"
+            "    logger.error('a.b: %s', traceback.format_exc())\n",
+            line=9, col=5,
+        ),
+        Invalid(LOGGER + "try:\n    pass\nexcept Exception as e:\n    logger.error('a.b')\n    e.exception()\n", line=8, col=5),
     )
 
     def _expected(self, handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
@@ -112,6 +151,14 @@ class LoggingErrorInExcept(LogCallRule):
         super().__init__(ctx)
         #: len(ctx.handlers) at each enclosing lambda: a lambda's body runs later, outside the handler
         self.lambdas: list[int] = []
+        #: id(handler) -> its `.error(...)` calls without exc_info: (call, fix, statement), judged when it ends
+        self.pending: dict[int, list[tuple[cst.Call, Fix, cst.CSTNode | None]]] = {}
+        #: handlers (ids) that log the traceback another way (rev 3)
+        self.logged: set[int] = set()
+        #: id(handler) -> names bound there to a formatted traceback
+        self.traceback_names: dict[int, set[str]] = {}
+        #: names bound to `traceback` (or its functions) by imports inside functions
+        self.local_imports: dict[str, str] = {}
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self.lambdas.append(len(self.ctx.handlers))
@@ -119,16 +166,106 @@ class LoggingErrorInExcept(LogCallRule):
     def leave_Lambda(self, node: cst.Lambda) -> None:
         self.lambdas.pop()
 
+    def visit_Assign(self, node: cst.Assign) -> None:
+        handler = self._handler()
+        if handler is not None and self._formats_traceback(node.value):
+            # `trace = traceback.format_exc()`: a log call of this handler that uses `trace` logs the traceback
+            names = self.traceback_names.setdefault(id(handler), set())
+            names.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+
     def visit_Call(self, node: cst.Call) -> None:
-        handlers = self.ctx.current_handlers()
-        if not handlers or (self.lambdas and self.lambdas[-1] >= len(self.ctx.handlers)):
+        handler = self._handler()
+        if handler is None:
             return
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in LOG_METHODS:
+            return
+        if self._logs_traceback(node, handler):
+            self.logged.add(id(handler))
         call = self.ctx.loggers.log_call(node)
         if call is None or call.method != "error" or call.keyword("exc_info") is not None:
             return
-        if self._expected(handlers[-1]):
+        if self._expected(handler):
             return
+        fix = Fix(SAFE, "use `.exception(`", [(func.attr, cst.Name("exception"))])
+        statement = self.ctx.statements[-1] if self.ctx.statements else None
+        self.pending.setdefault(id(handler), []).append((node, fix, statement))
+
+    def leave_ExceptHandler(self, node: cst.ExceptHandler | cst.ExceptStarHandler) -> None:
+        """(rev 3) Report the handler's `.error(...)` calls unless it logs the traceback another way
+        (anywhere in it: the `.exception(...)` may come on the next line)."""
+        pending = self.pending.pop(id(node), ())
+        if id(node) in self.logged:
+            return
+        for call, fix, statement in pending:
+            if statement is not None:
+                self.ctx.statements.append(statement)  # the call's statement, for `# noqa`
+            try:
+                self.report(call, fix=fix)
+            finally:
+                if statement is not None:
+                    self.ctx.statements.pop()
+
+    leave_ExceptStarHandler = leave_ExceptHandler  # type: ignore[assignment]
+
+    def _handler(self) -> cst.ExceptHandler | cst.ExceptStarHandler | None:
+        """The innermost except handler whose body this point runs in (not a nested def's or lambda's)."""
+        handlers = self.ctx.current_handlers()
+        if not handlers or (self.lambdas and self.lambdas[-1] >= len(self.ctx.handlers)):
+            return None
+        return handlers[-1]
+
+    def _logs_traceback(self, node: cst.Call, handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
+        """Does this log-method call log the traceback: `.exception(...)` (on a logger, or with a message: a
+        `future.exception()` takes none), `exc_info=` other than `False`/`None`, or an argument built from
+        `traceback.format_exc()`/`format_exception(...)`/`format_tb(...)` (directly or through a name bound so
+        in this handler)?"""
         func = node.func
         assert isinstance(func, cst.Attribute)
-        fix = Fix(SAFE, "use `.exception(`", [(func.attr, cst.Name("exception"))])
-        self.report(node, fix=fix)
+        if func.attr.value == "exception" and (node.args or self.ctx.loggers.is_logger(func.value)):
+            return True
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value == "exc_info":
+                value = arg.value
+                if not (isinstance(value, cst.Name) and value.value in ("False", "None")):
+                    return True
+        names = self.traceback_names.get(id(handler), ())
+        return any(self._formats_traceback(arg.value, names) for arg in node.args)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        if self.ctx.function is not None:  # `import traceback` inside a function (or the handler itself)
+            for alias in node.names:
+                if module_dotted(alias.name) == "traceback":
+                    asname = alias.asname.name if alias.asname is not None else None
+                    self.local_imports[asname.value if isinstance(asname, cst.Name) else "traceback"] = "traceback"
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if self.ctx.function is not None and not node.relative and module_dotted(node.module) == "traceback":
+            if not isinstance(node.names, cst.ImportStar):
+                for alias in node.names:
+                    name = module_dotted(alias.name)
+                    asname = alias.asname.name if alias.asname is not None else None
+                    self.local_imports[asname.value if isinstance(asname, cst.Name) else name] = f"traceback.{name}"
+
+    def _resolve(self, func: cst.BaseExpression) -> str | None:
+        resolved = self.ctx.names.resolve(func)
+        if resolved is None and self.local_imports:
+            dotted = dotted_name(func)
+            if dotted is not None:
+                head, sep, rest = dotted.partition(".")
+                target = self.local_imports.get(head)
+                resolved = target + sep + rest if target else None
+        return resolved
+
+    def _formats_traceback(self, expr: cst.CSTNode, names: "set[str] | tuple[()]" = ()) -> bool:
+        stack = [expr]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, cst.Call) and self._resolve(current.func) in FORMAT_TRACEBACK:
+                return True
+            if isinstance(current, cst.Name) and current.value in names:
+                return True
+            if isinstance(current, (cst.Lambda, cst.FunctionDef)):
+                continue
+            stack.extend(child_nodes(current))
+        return False
