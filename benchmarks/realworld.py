@@ -23,7 +23,8 @@ Usage (from the repository root; standard library only)::
     #    --code PSL105,PSL3 (codes or prefixes) --project polar --samples 0 (table only)
     #    --scale: more samples for frequent codes (N + sqrt(count), up to 3N)
 
-    # 3. what changed between two runs: per-code counts, then findings added/removed (path, line, code)
+    # 3. what changed between two runs: per-code counts (changed codes; --all for every code), then the findings
+    #    removed/added (keyed by code, project, path, line) and those whose message changed
     python benchmarks/realworld.py diff /work/realworld/out-a /work/realworld/out-b [--code PSL1] [--limit 50]
 
 Each run writes ``<out>/<project>.json`` (project, commit, linter command, seconds, exit code, the linter's
@@ -224,8 +225,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------------------------------------- diff
 
 
-def key(project: str, finding: dict) -> tuple[str, str, int, str]:
-    return (project, finding["path"], finding["line"], finding["code"])
+def key(project: str, finding: dict) -> tuple[str, str, str, int]:
+    """Identity of a finding across runs: (code, project, path, line); messages may change."""
+    return (finding["code"], project, finding["path"], finding["line"])
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -243,32 +245,48 @@ def cmd_diff(args: argparse.Namespace) -> int:
             f["code"] for f in (data["findings"] if data else []) if code_matches(f["code"], codes)
         )
 
-    all_codes = sorted({c for run in (a, b) for n in names for c in counter(run, n)})
-    print(f"\n{'code':8} " + " ".join(f"{n[:12]:>17}" for n in names) + f" {'total':>17}")
-    for code in all_codes:
+    counts_a = {n: counter(a, n) for n in names}
+    counts_b = {n: counter(b, n) for n in names}
+    all_codes = sorted({c for n in names for c in (*counts_a[n], *counts_b[n])})
+    print(f"\n{'code':8} " + " ".join(f"{n[:12]:>13}" for n in names) + f" {'total':>13}")
+    shown = 0
+    for code in all_codes + ["total"]:
         cells, ta, tb = [], 0, 0
         for n in names:
-            ca, cb = counter(a, n)[code], counter(b, n)[code]
+            ca = sum(counts_a[n].values()) if code == "total" else counts_a[n][code]
+            cb = sum(counts_b[n].values()) if code == "total" else counts_b[n][code]
             ta, tb = ta + ca, tb + cb
             cells.append(f"{ca}→{cb}" if ca != cb else f"{ca}")
-        print(f"{code:8} " + " ".join(f"{c:>17}" for c in cells) + f" {(f'{ta}→{tb}' if ta != tb else str(ta)):>17}")
+        if ta == tb and all("→" not in c for c in cells) and not args.all and code != "total":
+            continue
+        shown += 1
+        print(f"{code:8} " + " ".join(f"{c:>13}" for c in cells) + f" {(f'{ta}→{tb}' if ta != tb else str(ta)):>13}")
+    if shown == 1 and not args.all:
+        print("(no per-code change; --all shows every code)")
 
-    def keyed(run: dict[str, dict]) -> dict[tuple, dict]:
-        return {
-            key(n, f): f for n in names if n in run for f in run[n]["findings"] if code_matches(f["code"], codes)
-        }
+    def keyed(run: dict[str, dict]) -> tuple[collections.Counter, dict[tuple, dict]]:
+        multiset: collections.Counter = collections.Counter()
+        first: dict[tuple, dict] = {}
+        for n in names:
+            for f in run[n]["findings"] if n in run else ():
+                if code_matches(f["code"], codes):
+                    k = key(n, f)
+                    multiset[k] += 1
+                    first.setdefault(k, f)
+        return multiset, first
 
-    ka, kb = keyed(a), keyed(b)
-    removed = sorted(set(ka) - set(kb))
-    added = sorted(set(kb) - set(ka))
-    changed = sorted(k for k in set(ka) & set(kb) if ka[k]["message"] != kb[k]["message"])
-    for title, keys, source in (("removed", removed, ka), ("added", added, kb), ("message changed", changed, kb)):
+    (ma, fa), (mb, fb) = keyed(a), keyed(b)
+    removed = sorted((ma - mb).elements())
+    added = sorted((mb - ma).elements())
+    changed = sorted(k for k in set(fa) & set(fb) if fa[k]["message"] != fb[k]["message"])
+    for title, keys, source in (("removed (in A, not in B)", removed, fa), ("added (in B, not in A)", added, fb),
+                                ("message changed", changed, fb)):
         print(f"\n{title}: {len(keys)}")
         for k in keys[: args.limit] if args.limit else keys:
-            project, path, line, code = k
+            code, project, path, line = k
             print(f"  {code} {project}:{path}:{line}  {source[k]['message'][:140]}")
             if title == "message changed":
-                print(f"  {'':6} was: {ka[k]['message'][:140]}")
+                print(f"  {'':6} was: {fa[k]['message'][:140]}")
         if args.limit and len(keys) > args.limit:
             print(f"  ... {len(keys) - args.limit} more (--limit 0 for all)")
     return 0
@@ -306,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     diff.add_argument("--code", help="comma-separated codes or prefixes")
     diff.add_argument("--project", help="comma-separated project names")
     diff.add_argument("--limit", type=int, default=0, help="list at most this many per section (0: all)")
+    diff.add_argument("--all", action="store_true", help="show every code in the count table, changed or not")
     diff.set_defaults(func=cmd_diff)
 
     args = parser.parse_args(argv)
