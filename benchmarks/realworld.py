@@ -80,7 +80,8 @@ def count_modules(root: Path) -> int:
 
 def run_project(project: dict, linter: list[str], jobs: int, extra: list[str]) -> dict:
     root = Path(project["root_path"])
-    cmd = [*linter, "check", "--no-cache", "--output-format", "json-lines", "--exit-zero", "--jobs", str(jobs), *extra, "."]
+    cmd = [*linter, "check", "--no-cache", "--output-format", "json-lines", "--exit-zero", "--jobs", str(jobs)]
+    cmd += [*extra, "."]
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
