@@ -272,3 +272,86 @@ INNER = "from fastapi import APIRouter\n\nrouter = APIRouter()\n"
 def test_out_of_schema_down_the_include_chain(files, out):
     model = model_for(INNER, files=files)
     assert model.routers["router"].include_in_schema is (not out)
+
+
+# -- class-based views (rev 3) ------------------------------------------------------------
+
+CBV = '''
+from fastapi import APIRouter, Depends, Request
+from fastapi_utils.cbv import cbv
+
+router = APIRouter()
+
+
+@router.get("/first")
+def first(): ...
+
+
+@cbv(router)
+class Items:
+    db = Depends(object)
+
+    @router.get("/items/{item_id}")
+    def get(self, item_id: int): ...
+
+    class Nested:
+        @router.post("/nested")
+        def nested(self, request: Request): ...
+
+    @staticmethod
+    @router.get("/static")
+    def static(self): ...
+
+    @router.get("/plain")
+    def plain(request: Request): ...
+
+    @router.get("/cls")
+    def by_cls(cls, /, q: str): ...
+
+    def helper(self):
+        @router.get("/inner")
+        def inner(): ...
+
+
+@router.get("/last")
+def last(): ...
+'''
+
+
+def test_class_based_views_are_routes_in_module_order_without_self():
+    model = model_for(CBV)
+    assert [r.path for r in model.routes] == ["/first", "/items/{item_id}", "/nested", "/static", "/plain", "/cls", "/last"]
+    by_name = {e.name: e for e in model.endpoints}
+    assert by_name["get"].param_names == ["item_id"] and by_name["get"].owner.name.value == "Items"
+    assert by_name["nested"].param_names == ["request"] and by_name["nested"].owner.name.value == "Nested"
+    assert by_name["static"].param_names == ["self"]  # a staticmethod has no receiver
+    assert by_name["plain"].param_names == ["request"]  # a namespace class: the first parameter is a real one
+    assert by_name["by_cls"].param_names == ["q"]
+    assert by_name["first"].owner is None and by_name["first"].receiver is None
+    assert [e.position for e in model.endpoints] == sorted(e.position for e in model.endpoints)
+
+
+def test_a_router_bound_in_the_class_body_is_the_class_one():
+    code = (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\nclass A:\n    router = APIRouter(prefix='/a')\n\n"
+        "    @router.get('/x')\n    def x(self): ...\n\nclass B:\n    router = None\n\n    @router.get('/y')\n    def y(self): ...\n\n"
+        "@router.get('/z')\ndef z(): ...\n"
+    )
+    model = model_for(code)
+    assert [(r.router, r.full_path) for r in model.routes] == [("A.router", "/a/x"), ("router", "/z")]
+    assert model.routers["A.router"].qualified == "app.routes.items.A.router"
+
+
+def test_raw_depends_and_the_request_check_skip_self():
+    from .helpers import lint
+
+    files = {
+        "app/core/auth.py": "from typing import Annotated\nfrom fastapi import Depends\n\ndef get_user() -> str: ...\n\nUser = Annotated[str, Depends(get_user)]\n"
+    }
+    code = (
+        "from fastapi import APIRouter, Depends\nfrom app.core.auth import get_user\nfrom app.core.limiter import limiter\n\nrouter = APIRouter()\n\n"
+        "class Items:\n    @router.get('/x')\n    def x(self, user: str = Depends(get_user)): ...\n\n"
+        "    @router.post('/y')\n    @limiter.limit('1/second')\n    def y(self, request): ...\n"
+    )
+    found = [(f.code, f.line, f.column) for f in lint(code, "app/routes/items.py", files=files, select=("PSL609", "PSL603"))]
+    assert found == [("PSL609", 8, 5)]

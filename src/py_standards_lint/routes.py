@@ -6,6 +6,13 @@ in the module, or is one of the configured ``router-names``. A function with two
 route decorators is two routes; both share one :class:`Endpoint` (the function: its
 decorators in order, its slowapi limit decorators, parameters and return annotation).
 
+Methods are routes too when so decorated (class-based views: fastapi-utils ``@cbv(router)``,
+a project ``@controller(router)``, or no class decorator at all), in module-level classes and
+the classes nested in them. ``self``/``cls`` is no route parameter (:attr:`Endpoint.params`),
+and a name the class body binds itself (``router = APIRouter()`` in the class) is that
+binding, not the module's. Functions nested in functions are not routes: their router is a
+local the model cannot follow.
+
 The model holds, per module:
 
 * ``routers``: each router's own settings (``prefix``, ``include_in_schema``,
@@ -36,6 +43,8 @@ if TYPE_CHECKING:
     from .context import FileContext
     from .names import ModuleNames
 
+#: a method's first parameter that is no route parameter
+RECEIVERS = frozenset({"self", "cls"})
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 ROUTE_DECORATORS = frozenset({*HTTP_METHODS, "api_route", "websocket"})
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -153,13 +162,17 @@ class Endpoint:
     """A function carrying one or more route decorators."""
 
     function: cst.FunctionDef
-    #: position of the function among the module's top-level statements (source order)
+    #: position of the function among the module's functions and methods (source order)
     position: int
     routes: list["Route"] = field(default_factory=list)
     #: (index in the decorator list, decorator) of each ``@<limiter>.limit(...)``
     limits: list[tuple[int, cst.Decorator]] = field(default_factory=list)
     #: ``@<limiter>.exempt``
     exempt: bool = False
+    #: the class whose body holds the function (a class-based view), ``None`` for a module-level function
+    owner: cst.ClassDef | None = None
+    #: the statements the function is one of: the module's body, or its class's body (see :meth:`container`)
+    container: "tuple[cst.CSTNode, ...]" = ()
 
     @property
     def name(self) -> str:
@@ -174,10 +187,23 @@ class Endpoint:
         return sorted(r.decorator_index for r in self.routes)
 
     @property
-    def params(self) -> list[cst.Param]:
-        """Named parameters in order: positional-only, positional-or-keyword, keyword-only."""
+    def receiver(self) -> cst.Param | None:
+        """A method's ``self``/``cls`` parameter (never a route parameter), else ``None``."""
+        if self.owner is None or any(_decorator_name(d) == "staticmethod" for d in self.function.decorators):
+            return None
         p = self.function.params
-        return [*p.posonly_params, *p.params, *p.kwonly_params]
+        positional = [*p.posonly_params, *p.params]
+        if positional and positional[0].name.value in RECEIVERS:
+            return positional[0]
+        return None
+
+    @property
+    def params(self) -> list[cst.Param]:
+        """Named route parameters in order: positional-only, positional-or-keyword, keyword-only
+        (a method's ``self``/``cls`` left out)."""
+        p = self.function.params
+        receiver = self.receiver
+        return [param for param in (*p.posonly_params, *p.params, *p.kwonly_params) if param is not receiver]
 
     @property
     def param_names(self) -> list[str]:
@@ -270,9 +296,10 @@ class RouteModel:
     def build(cls, ctx: "FileContext") -> "RouteModel":
         model = cls(ctx=ctx)
         names = ctx.names
-        functions: list[tuple[int, cst.FunctionDef]] = []
+        functions: list[tuple[cst.FunctionDef, "_Scope"]] = []
         includes: list[cst.Call] = []
-        for position, (stmt, _) in enumerate(iter_toplevel(ctx.module.body, names.imports)):
+        module_scope = _Scope(None, tuple(ctx.module.body), {}, "")
+        for stmt, _ in iter_toplevel(ctx.module.body, names.imports):
             if isinstance(stmt, (cst.Assign, cst.AnnAssign)) and isinstance(stmt.value, cst.Call):
                 qualified = names.resolve(stmt.value.func)
                 targets = [t.target for t in stmt.targets] if isinstance(stmt, cst.Assign) else [stmt.target]
@@ -292,12 +319,14 @@ class RouteModel:
                 if isinstance(func, cst.Attribute) and func.attr.value == "include_router":
                     includes.append(stmt.value)
             elif isinstance(stmt, cst.FunctionDef):
-                functions.append((position, stmt))
+                functions.append((stmt, module_scope))
+            elif isinstance(stmt, cst.ClassDef):
+                model._class(stmt, module_scope, functions)
         configured = set(ctx.settings["router-names"])
-        for position, function in functions:
-            endpoint = Endpoint(function, position)
+        for position, (function, scope) in enumerate(functions):
+            endpoint = Endpoint(function, position, owner=scope.owner, container=scope.body)
             for index, decorator in enumerate(function.decorators):
-                route = model._route(decorator, function, index, configured)
+                route = model._route(decorator, function, index, configured, scope)
                 if route is not None:
                     route.endpoint = endpoint
                     endpoint.routes.append(route)
@@ -322,7 +351,36 @@ class RouteModel:
             route.router_info = model.routers.get(route.router)
         return model
 
-    def _route(self, decorator: cst.Decorator, function: cst.FunctionDef, index: int, configured: set[str]) -> Route | None:
+    def _class(self, cls: cst.ClassDef, outer: "_Scope", functions: list[tuple[cst.FunctionDef, "_Scope"]]) -> None:
+        """The methods of a class (and of the classes nested in it), in source order, each with the
+        names its class body binds: a route decorator's receiver bound there is the class's."""
+        if not isinstance(cls.body, cst.IndentedBlock):
+            return
+        body = tuple(cls.body.body)
+        bindings: dict[str, Router | None] = {}
+        scope = _Scope(cls, body, bindings, f"{outer.prefix}{cls.name.value}.")
+        names = self.ctx.names if self.ctx is not None else None
+        for stmt, _ in iter_toplevel(body, names.imports if names is not None else None):
+            if isinstance(stmt, cst.FunctionDef):
+                bindings.setdefault(stmt.name.value, None)
+                functions.append((stmt, scope))
+            elif isinstance(stmt, cst.ClassDef):
+                bindings.setdefault(stmt.name.value, None)
+                self._class(stmt, scope, functions)
+            else:
+                for target in _bound_targets(stmt):
+                    router = None
+                    value = getattr(stmt, "value", None)
+                    if names is not None and isinstance(value, cst.Call) and names.refers_to(value.func, FASTAPI_ROUTERS, subclasses=True):
+                        key = f"{scope.prefix}{target}"
+                        router = Router(key, value, _kwargs(value), f"{self.ctx.module_name}.{key}" if self.ctx else key)
+                        router.is_app = names.resolve(value.func) == "fastapi.FastAPI"
+                        self.routers[key] = router
+                    bindings[target] = router  # the latest binding counts (a rebinding to something else: no router)
+
+    def _route(
+        self, decorator: cst.Decorator, function: cst.FunctionDef, index: int, configured: set[str], scope: "_Scope | None" = None
+    ) -> Route | None:
         call = decorator.decorator
         if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
             return None
@@ -330,7 +388,12 @@ class RouteModel:
         if method not in ROUTE_DECORATORS or not isinstance(receiver, cst.Name):
             return None
         name = receiver.value
-        if name not in self.routers:
+        if scope is not None and name in scope.bindings:  # bound by the class body itself
+            bound = scope.bindings[name]
+            if bound is None:
+                return None
+            name = bound.name
+        elif name not in self.routers:
             if name not in configured or name in self.not_routers:
                 return None
             qualified = f"{self.ctx.module_name}.{name}" if self.ctx is not None else name
@@ -453,6 +516,48 @@ class RouteModel:
                 return OTHER
             return None
         return None if _may_be_response(qualified) else OTHER
+
+
+@dataclass
+class _Scope:
+    """Where a function sits: the module (``owner`` ``None``) or a class body."""
+
+    owner: cst.ClassDef | None
+    #: the statements of that body
+    body: tuple[cst.CSTNode, ...]
+    #: names the class body binds: the router it binds them to, or ``None`` (something else)
+    bindings: dict[str, "Router | None"]
+    #: ``Outer.Inner.`` for class-local router keys
+    prefix: str
+
+
+def _bound_targets(stmt: cst.CSTNode) -> list[str]:
+    """Plain names a class-body small statement binds (assignments, imports)."""
+    if isinstance(stmt, cst.Assign):
+        targets = [t.target for t in stmt.targets]
+    elif isinstance(stmt, (cst.AnnAssign, cst.AugAssign)):
+        targets = [stmt.target] if not (isinstance(stmt, cst.AnnAssign) and stmt.value is None) else []
+    elif isinstance(stmt, (cst.Import, cst.ImportFrom)) and not isinstance(stmt.names, cst.ImportStar):
+        out = []
+        for alias in stmt.names:
+            bound = alias.asname.name if alias.asname is not None else alias.name
+            while isinstance(bound, cst.Attribute):
+                bound = bound.value
+            if isinstance(bound, cst.Name):
+                out.append(bound.value)
+        return out
+    else:
+        return []
+    out: list[str] = []
+    for target in targets:
+        elements = [e.value for e in target.elements] if isinstance(target, (cst.Tuple, cst.List)) else [target]
+        out.extend(e.value for e in elements if isinstance(e, cst.Name))
+    return out
+
+
+def _decorator_name(decorator: cst.Decorator) -> str | None:
+    expr = decorator.decorator
+    return expr.value if isinstance(expr, cst.Name) else None
 
 
 # -- helpers shared by the family-6 rules -----------------------------------------------

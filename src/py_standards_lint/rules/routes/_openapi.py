@@ -69,6 +69,11 @@ def cases(keyword: str, other: str) -> tuple[tuple[Valid, ...], tuple[Invalid, .
         Valid('from fastapi import FastAPI\n\napp = FastAPI(openapi_url=None)\n\n@app.get("/x")\nasync def x(): ...\n'),
         Valid(HEAD + f'# @router.get("/x")\nTEXT = "@router.get(\'/x\') needs {keyword}="\n'),
         Valid(HEAD + '@router.get("/items")\nasync def items(): ...\n', path="app/core/items.py"),
+        # a class-based view's HTML page
+        Valid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import HTMLResponse\n\nrouter = APIRouter()\n\n"
+            'class Pages:\n    @router.get("/page", response_class=HTMLResponse)\n    async def page(self): ...\n'
+        ),
     )
     invalid = (
         Invalid(HEAD + f'@router.get("/items", {only_other})\nasync def items() -> list[dict]: ...\n', line=5, col=1),
@@ -98,6 +103,7 @@ def cases(keyword: str, other: str) -> tuple[tuple[Valid, ...], tuple[Invalid, .
             col=1,
         ),
         Invalid(HEAD + '@router.get("/x", include_in_schema=True)\nasync def x(): ...\n', settings={"openapi-exempt": ["/other/**"]}, line=5, col=1),
+        Invalid(HEAD + f'@cbv(router)\nclass Items:\n    @router.get("/items", {only_other})\n    async def items(self) -> list[dict]: ...\n', line=7, col=5),
     )
     return valid, invalid
 

@@ -98,6 +98,20 @@ class RouteMissingRateLimit(Rule):
         # words in strings and comments
         Valid(HEAD + '# @router.post("/x")\nNOTE = "@router.post without a limit"\n'),
         Valid(HEAD + '@router.post("/items")\nasync def create_item(request: Request): ...\n', path="app/core/items.py"),
+        # class-based views: a limited method; a class body rebinding `router` to something that is no router
+        Valid(
+            HEAD + "from fastapi_utils.cbv import cbv\n\n@cbv(router)\nclass Items:\n    @router.post(\"/items\")\n"
+            '    @limiter.limit("5/minute")\n    async def create(self, request: Request) -> dict: ...\n'
+        ),
+        Valid(HEAD + "class Fake:\n    router = object()\n\n    @router.post('/x')\n    def x(self): ...\n"),
+        Valid(HEAD + "class Fake:\n    from app.fake import router\n\n    @router.post('/x')\n    def x(self): ...\n"),
+        # a def nested in a function: its router is nothing the model follows
+        Valid(HEAD + "def register(router):\n    @router.post('/x')\n    def x(): ...\n"),
+        # a class-based view's redirect route: out of the schema, every return a RedirectResponse
+        Valid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import RedirectResponse\n\nrouter = APIRouter()\n\n"
+            "class Auth:\n    @router.post('/logout', include_in_schema=False)\n    async def logout(self):\n        return RedirectResponse('/')\n"
+        ),
     )
     invalid = (
         Invalid(example, line=6, col=1),
@@ -131,6 +145,20 @@ class RouteMissingRateLimit(Rule):
         Invalid(HEAD + '@router.post("/x")\nasync def x(request: Request): ...\n', settings={"rate-limit-exempt": ["/webhooks/**", "app/routes/other.py"]}, line=6, col=1),
         # a limit by an object that is not a limiter does not count
         Invalid(HEAD + '@router.post("/x")\n@cache.limit(5)\nasync def x(request: Request): ...\n', line=6, col=1),
+        # class-based views: any class decorator or none, nested classes, a router the class body binds
+        Invalid(
+            HEAD + "from fastapi_utils.cbv import cbv\n\n@cbv(router)\nclass Items:\n    @router.get('/items')\n    async def list(self) -> list: ...\n\n"
+            "    @router.post('/items')\n    async def create(self, request: Request) -> dict: ...\n",
+            line=13,
+            col=5,
+        ),
+        Invalid(HEAD + "@controller(router)\nclass Items:\n    @router.delete('/items/{i}')\n    def delete(self, i: int): ...\n", line=8, col=5),
+        Invalid(HEAD + "class Outer:\n    class Inner:\n        @router.put('/x')\n        def x(self): ...\n", line=8, col=9),
+        Invalid(
+            "from fastapi import APIRouter\n\nclass Items:\n    router = APIRouter(prefix='/items')\n\n    @router.patch('/{i}')\n    def patch(self, i: int): ...\n",
+            line=6,
+            col=5,
+        ),
     )
 
     def visit_Module(self, node: cst.Module) -> None:
