@@ -355,3 +355,48 @@ def test_raw_depends_and_the_request_check_skip_self():
     )
     found = [(f.code, f.line, f.column) for f in lint(code, "app/routes/items.py", files=files, select=("PSL609", "PSL603"))]
     assert found == [("PSL609", 8, 5)]
+
+
+# -- how the project serves a router (rev 3) ------------------------------------------------
+
+MAIN = "from fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse, ORJSONResponse\nfrom app.routes import items\n\n"
+
+
+@pytest.mark.parametrize(
+    "main,contexts",
+    [
+        ("app = FastAPI()\napp.include_router(items.router)\n", {(True, "")}),
+        ("bo = FastAPI(openapi_url=None)\nbo.include_router(items.router)\n", {(False, "")}),
+        ("bo = FastAPI(openapi_url=None, default_response_class=HTMLResponse)\nbo.include_router(items.router)\n", {(False, "fastapi.responses.HTMLResponse")}),
+        ("app = FastAPI()\napp.include_router(items.router, default_response_class=ORJSONResponse)\n", {(True, "fastapi.responses.ORJSONResponse")}),
+        # the include's own default_response_class beats the app's
+        ("app = FastAPI(default_response_class=HTMLResponse)\napp.include_router(items.router, default_response_class=ORJSONResponse)\n", {(True, "fastapi.responses.ORJSONResponse")}),
+        ("app = FastAPI(**OPTIONS)\napp.include_router(items.router)\n", {(True, "?")}),
+        ("app = FastAPI()\napp.include_router(items.router, **OPTIONS)\n", {(True, "?")}),
+        ("app = FastAPI(openapi_url='/x')\nbo = FastAPI(openapi_url=None)\napp.include_router(items.router)\nbo.include_router(items.router)\n", {(True, ""), (False, "")}),
+        # an app built in a function; a name bound twice there is unknown (served in the schema, no default)
+        ("def create():\n    bo = FastAPI(openapi_url=None)\n    bo.include_router(items.router)\n    return bo\n", {(False, "")}),
+        ("def create(bo):\n    bo.include_router(items.router)\n", {(True, "")}),
+        ("def create():\n    bo = FastAPI(openapi_url=None)\n    bo = wrap(bo)\n    bo.include_router(items.router)\n", {(True, "")}),
+    ],
+)
+def test_router_contexts_across_modules(main, contexts):
+    index = ProjectIndex.from_sources(ROOT, {"app/routes/items.py": INNER, "app/main.py": MAIN + main}, make_settings())
+    assert index.router_contexts().get("app.routes.items.router", frozenset({(True, "")})) == contexts
+
+
+def test_returned_responses_and_redirects():
+    code = (
+        "from fastapi import APIRouter\nfrom fastapi.responses import RedirectResponse, HTMLResponse\n\nrouter = APIRouter()\n\n"
+        "class SeeOther(RedirectResponse):\n    pass\n\n"
+        "@router.get('/a')\ndef a():\n    r = SeeOther('/')\n    return r\n\n"
+        "@router.get('/b')\ndef b(r: HTMLResponse):\n    return r\n\n"
+        "@router.get('/c')\ndef c():\n    for r in [HTMLResponse('')]:\n        pass\n    return r\n\n"
+        "@router.get('/d')\ndef d():\n    r = HTMLResponse('')\n    def inner():\n        return {}\n    return r\n\n"
+        "@router.get('/e')\ndef e():\n    return\n"
+    )
+    model = model_for(code)
+    found = {e.name: model.returned_response(e) for e in model.endpoints}
+    assert found == {"a": ["<local>.SeeOther"], "b": None, "c": None, "d": ["fastapi.responses.HTMLResponse"], "e": None}
+    assert found["a"] is not None and all(model.is_redirect(q) for q in found["a"])
+    assert not model.is_redirect("fastapi.responses.HTMLResponse")

@@ -66,6 +66,8 @@ NON_JSON_RESPONSES = frozenset(
 )
 JSON_RESPONSES = frozenset({"JSONResponse", "ORJSONResponse", "UJSONResponse"})
 REDIRECT = frozenset({f"{m}.RedirectResponse" for m in RESPONSE_MODULES})
+#: ``templates = Jinja2Templates(...)``; ``templates.TemplateResponse(...)`` is an ``HTMLResponse``
+TEMPLATES = frozenset({"fastapi.templating.Jinja2Templates", "starlette.templating.Jinja2Templates"})
 
 JSON = "json"
 NON_JSON = "non-json"
@@ -113,6 +115,9 @@ class Router:
 
     #: bound to ``FastAPI(...)`` (not ``APIRouter(...)``)
     is_app: bool = False
+    #: how the project serves it (project index, :meth:`ProjectIndex.router_contexts`): one ``(in the
+    #: schema, inherited default response class)`` per way down the include chains
+    contexts: frozenset[tuple[bool, str]] = frozenset({(True, "")})
 
     def setting(self, key: str) -> cst.BaseExpression | None:
         arg = self.kwargs.get(key)
@@ -290,6 +295,8 @@ class RouteModel:
     limiter_bindings: set[str] = field(default_factory=set)
     #: configured router names bound here to something that is surely no router
     not_routers: set[str] = field(default_factory=set)
+    #: module-level names bound to ``Jinja2Templates(...)``
+    templates: set[str] = field(default_factory=set)
     ctx: "FileContext | None" = field(default=None, repr=False)
 
     @classmethod
@@ -312,6 +319,8 @@ class RouteModel:
                         model.routers[target.value] = router
                     elif qualified in LIMITER_CLASSES:
                         model.limiter_bindings.add(target.value)
+                    elif qualified in TEMPLATES:
+                        model.templates.add(target.value)
                     elif _not_a_router(qualified, names):
                         model.not_routers.add(target.value)
             elif isinstance(stmt, cst.Expr) and isinstance(stmt.value, cst.Call):
@@ -338,8 +347,10 @@ class RouteModel:
                 model.routes.extend(endpoint.routes)
         if ctx.index is not None:  # every include_router of the project, down the include chain
             excluded = ctx.index.routers_out_of_schema()
+            contexts = ctx.index.router_contexts()
             for router in model.routers.values():
                 router.included_out_of_schema = f"{ctx.module_name}.{router.name}" in excluded
+                router.contexts = contexts.get(f"{ctx.module_name}.{router.name}", router.contexts)
         else:  # this module's own include_router(R, include_in_schema=False) calls
             for call in includes:
                 if literal_bool(_kwargs(call).get("include_in_schema", cst.Arg(cst.Name("True"))).value) is False:
@@ -449,14 +460,87 @@ class RouteModel:
             kind = self.response_kind(response_class)
             if kind != JSON:
                 return False if kind == NON_JSON else None
+        else:  # what the apps and routers including it give it (``default_response_class`` down the chain)
+            inherited = self._inherited_kind(route)
+            if inherited is not True:
+                return inherited
         endpoint = route.endpoint
+        response_model = route.kwarg("response_model")
+        if response_model is not None and self.response_kind(response_model) is None:
+            return None  # a project name that cannot be resolved: unjudged
         if endpoint is not None and endpoint.returns is not None:
             kind = self.response_kind(endpoint.returns)
             if kind == NON_JSON:
                 return False
             if kind is None:
                 return None
+        if endpoint is not None and self.returned_response(endpoint) is not None:
+            return False  # every `return` answers with a non-JSON response
         return True
+
+    def _inherited_kind(self, route: Route) -> bool | None:
+        """``True`` (JSON) when one way the route is served in the schema answers JSON by default; ``False`` when
+        every way in the schema has a non-JSON ``default_response_class``; ``None`` when unknown."""
+        contexts = route.router_info.contexts if route.router_info is not None else frozenset({(True, "")})
+        kinds = [JSON if not default else None if default == "?" else self._kind_of(default, set()) for s, default in contexts if s]
+        if not kinds or JSON in kinds:
+            return True
+        if all(kind == NON_JSON for kind in kinds):
+            return False
+        return None
+
+    # -- what a route returns --------------------------------------------------------------
+    def returned_response(self, endpoint: Endpoint) -> list[str] | None:
+        """The qualified response classes every ``return`` of the endpoint answers with, when each one
+        returns an instance of a non-JSON response class (or a project subclass of one): a call of the
+        class, ``templates.TemplateResponse(...)``, or a local name bound only to such calls; else ``None``."""
+        values = endpoint.returned_values()
+        if not values:
+            return None
+        classes: list[str] = []
+        for value in values:
+            calls = [value] if isinstance(value, cst.Call) else _local_values(endpoint.function, value.value) if isinstance(value, cst.Name) else None
+            if not calls:
+                return None
+            for call in calls:
+                qualified = self._instance_class(call)
+                if qualified is None or self._kind_of(qualified, set()) != NON_JSON:
+                    return None
+                classes.append(qualified)
+        return classes
+
+    def _instance_class(self, expr: cst.BaseExpression) -> str | None:
+        if not isinstance(expr, cst.Call) or self.ctx is None:
+            return None
+        func = expr.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "TemplateResponse" and isinstance(func.value, cst.Name):
+            if func.value.value in self.templates and func.value.value not in self.ctx.names.imports.bindings:
+                return "fastapi.responses.HTMLResponse"
+            return None
+        return self.ctx.names.resolve(func)
+
+    def is_redirect(self, qualified: str | None) -> bool:
+        """``RedirectResponse`` or a (local or project) subclass of it."""
+        if qualified is None or self.ctx is None:
+            return False
+        if qualified in REDIRECT:
+            return True
+        seen: set[str] = set()
+        stack = [qualified]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            if current in REDIRECT:
+                return True
+            if current.startswith(LOCAL + "."):
+                cls = self.ctx.names.classes.get(current[len(LOCAL) + 1 :])
+                if cls is not None:
+                    stack.extend(q for q in (self.ctx.names.resolve(b.value) for b in cls.bases) if q)
+            elif self.ctx.index is not None and self.ctx.index.class_(current) is not None:
+                stack.extend(self.ctx.index.bases(current))
+        return False
 
     # -- response classes ----------------------------------------------------------
     def response_kind(self, expr: cst.BaseExpression | None) -> str | None:
@@ -630,7 +714,7 @@ def _not_a_router(qualified: str | None, names: "ModuleNames") -> bool:
 
 def _may_be_response(qualified: str) -> bool:
     """Could a base the index cannot read be a response class? (pydantic, builtins: no)"""
-    return not (qualified.startswith(("pydantic.", "builtins.", "typing.", "enum.", "dataclasses.")))
+    return not (qualified.startswith(("pydantic.", "builtins.", "typing.", "enum.", "dataclasses.", "sqlalchemy.", "sqlmodel.")))
 
 
 BUILTIN_TYPES = frozenset({"dict", "list", "set", "tuple", "str", "int", "float", "bool", "bytes", "object"})
@@ -663,6 +747,77 @@ def _own_nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
             if isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
                 continue
             stack.append(child)
+
+
+def _local_values(function: cst.FunctionDef, name: str) -> list[cst.BaseExpression] | None:
+    """The values a function's own body assigns to the local ``name``, when it is bound only by plain
+    ``name = value`` / ``name: T = value`` statements (no parameter, loop, ``with``/``except`` target,
+    walrus, augmented assignment, unpacking, import, ``global``/``nonlocal``, ``del``, ``match``,
+    nested def or class of that name); ``None`` otherwise."""
+    p = function.params
+    for param in (*p.posonly_params, *p.params, *p.kwonly_params, p.star_arg, p.star_kwarg):
+        if isinstance(param, cst.Param) and param.name.value == name:
+            return None
+    values: list[cst.BaseExpression] = []
+    stack: list[cst.CSTNode] = [function.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            if node.name.value == name:
+                return None
+            continue
+        if isinstance(node, cst.Lambda):
+            continue
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                if isinstance(target.target, cst.Name) and target.target.value == name:
+                    values.append(node.value)
+                elif not isinstance(target.target, cst.Name) and _binds(target.target, name):
+                    return None
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and node.target.value == name:
+            if node.value is not None:
+                values.append(node.value)
+                stack.append(node.value)
+            continue
+        if isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Name) and node.target.value == name:
+            return None
+        if isinstance(node, (cst.For, cst.CompFor)) and _binds(node.target, name):
+            return None
+        if isinstance(node, cst.AsName) and _binds(node.name, name):
+            return None  # with ... as name, except ... as name, import ... as name
+        if isinstance(node, cst.NamedExpr) and _binds(node.target, name):
+            return None
+        if isinstance(node, (cst.Global, cst.Nonlocal)) and any(n.name.value == name for n in node.names):
+            return None
+        if isinstance(node, cst.Del) and _binds(node.target, name):
+            return None
+        if isinstance(node, (cst.Import, cst.ImportFrom, cst.Match)) and _mentions(node, name):
+            return None
+        stack.extend(node.children)
+    return values or None
+
+
+def _binds(target: cst.CSTNode, name: str) -> bool:
+    """Does an assignment target bind ``name`` (``name``, ``a, name``, ``*name``; not ``name.x``/``name[i]``)?"""
+    if isinstance(target, cst.Name):
+        return target.value == name
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return any(_binds(e.value, name) for e in target.elements)
+    if isinstance(target, (cst.StarredElement, cst.Element)):
+        return _binds(target.value, name)
+    return False
+
+
+def _mentions(node: cst.CSTNode, name: str) -> bool:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name) and current.value == name:
+            return True
+        stack.extend(current.children)
+    return False
 
 
 def _kwargs(call: cst.Call) -> dict[str, cst.Arg]:
