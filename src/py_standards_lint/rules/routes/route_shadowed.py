@@ -127,7 +127,8 @@ class RouteShadowed(Rule):
     def visit_Module(self, node: cst.Module) -> None:
         shadowed = _shadowed(self.ctx.routes.routes)
         for later, earlier in shadowed.items():
-            message = self.message.format(path=later.path, earlier=earlier.path, router=later.router)
+            # with the router's prefix when it is known: the URL a client sends
+            message = self.message.format(path=later.full_path or later.path, earlier=earlier.full_path or earlier.path, router=later.router)
             self.report(later.decorator, message, self._fix(later, earlier, shadowed))
 
     def _fix(self, later: Route, earlier: Route, shadowed: dict[Route, Route]) -> Fix | None:
