@@ -83,12 +83,21 @@ OPENAPI_EXEMPT = Option(
 )
 
 
+#: response classes of other libraries (Starlette ``Response`` subclasses that answer no JSON)
+OTHER_NON_JSON = {
+    "sse_starlette.EventSourceResponse": "StreamingResponse",
+    "sse_starlette.sse.EventSourceResponse": "StreamingResponse",
+}
+
+
 def known_response(qualified: str | None) -> str | None:
     """``"JSONResponse"``-style bare name of a FastAPI/Starlette response class, else ``None``."""
     if qualified is None:
         return None
     if qualified == "fastapi.Response":  # the canonical spelling of every ``Response``
         return "Response"
+    if qualified in OTHER_NON_JSON:
+        return OTHER_NON_JSON[qualified]
     module, _, name = qualified.rpartition(".")
     if module in RESPONSE_MODULES and (name in NON_JSON_RESPONSES or name in JSON_RESPONSES):
         return name

@@ -89,6 +89,10 @@ def cases(keyword: str, other: str) -> tuple[tuple[Valid, ...], tuple[Invalid, .
             "from fastapi import APIRouter, Request\nfrom fastapi.templating import Jinja2Templates\n\nrouter = APIRouter()\ntemplates = Jinja2Templates(directory='t')\n\n"
             '@router.get("/page")\nasync def page(request: Request):\n    return templates.TemplateResponse(request, "page.html", {})\n'
         ),
+        Valid(
+            "from fastapi import APIRouter\nfrom sse_starlette.sse import EventSourceResponse\n\nrouter = APIRouter()\n\n"
+            '@router.get("/events")\nasync def events():\n    return EventSourceResponse(stream())\n'
+        ),
         # (rev 3) included only in apps created with the literal `openapi_url=None` (another module, through a
         # chain of routers, in an app factory), or with a non-JSON `default_response_class` on the way
         Valid(
