@@ -31,8 +31,21 @@ from py_standards_lint.layers import layer_for
         ("app/core/config.py", None),
         ("app/schemas.py", None),
         ("scripts/migrate.py", None),
-        ("app/services/items_repo.py", "repositories"),
+        # (rev 3) a folder wins over a file name; the nearest folder wins; tests win over any folder
+        ("app/services/items_repo.py", "services"),
+        ("app/routes/group_self_service.py", "routes"),
         ("app/routes/services/x.py", "services"),
+        ("app/services/routes/x_repository.py", "routes"),
+        ("app/repos/users.py", "repositories"),
+        ("app/repository_users.py", "repositories"),
+        ("app/services/repository_users.py", "services"),
+        ("app/repository_.py", "repositories"),
+        ("app/myrepository_users.py", None),
+        ("app/repos.py", None),
+        ("tests/services/test_x.py", "tests"),
+        ("tests/services/helpers.py", "tests"),
+        ("app/routes/tests/x_service.py", "tests"),
+        ("app/routes/test_items.py", "tests"),
     ],
 )
 def test_default_layers(path, layer):

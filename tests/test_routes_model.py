@@ -272,3 +272,131 @@ INNER = "from fastapi import APIRouter\n\nrouter = APIRouter()\n"
 def test_out_of_schema_down_the_include_chain(files, out):
     model = model_for(INNER, files=files)
     assert model.routers["router"].include_in_schema is (not out)
+
+
+# -- class-based views (rev 3) ------------------------------------------------------------
+
+CBV = '''
+from fastapi import APIRouter, Depends, Request
+from fastapi_utils.cbv import cbv
+
+router = APIRouter()
+
+
+@router.get("/first")
+def first(): ...
+
+
+@cbv(router)
+class Items:
+    db = Depends(object)
+
+    @router.get("/items/{item_id}")
+    def get(self, item_id: int): ...
+
+    class Nested:
+        @router.post("/nested")
+        def nested(self, request: Request): ...
+
+    @staticmethod
+    @router.get("/static")
+    def static(self): ...
+
+    @router.get("/plain")
+    def plain(request: Request): ...
+
+    @router.get("/cls")
+    def by_cls(cls, /, q: str): ...
+
+    def helper(self):
+        @router.get("/inner")
+        def inner(): ...
+
+
+@router.get("/last")
+def last(): ...
+'''
+
+
+def test_class_based_views_are_routes_in_module_order_without_self():
+    model = model_for(CBV)
+    assert [r.path for r in model.routes] == ["/first", "/items/{item_id}", "/nested", "/static", "/plain", "/cls", "/last"]
+    by_name = {e.name: e for e in model.endpoints}
+    assert by_name["get"].param_names == ["item_id"] and by_name["get"].owner.name.value == "Items"
+    assert by_name["nested"].param_names == ["request"] and by_name["nested"].owner.name.value == "Nested"
+    assert by_name["static"].param_names == ["self"]  # a staticmethod has no receiver
+    assert by_name["plain"].param_names == ["request"]  # a namespace class: the first parameter is a real one
+    assert by_name["by_cls"].param_names == ["q"]
+    assert by_name["first"].owner is None and by_name["first"].receiver is None
+    assert [e.position for e in model.endpoints] == sorted(e.position for e in model.endpoints)
+
+
+def test_a_router_bound_in_the_class_body_is_the_class_one():
+    code = (
+        "from fastapi import APIRouter\n\nrouter = APIRouter()\n\nclass A:\n    router = APIRouter(prefix='/a')\n\n"
+        "    @router.get('/x')\n    def x(self): ...\n\nclass B:\n    router = None\n\n    @router.get('/y')\n    def y(self): ...\n\n"
+        "@router.get('/z')\ndef z(): ...\n"
+    )
+    model = model_for(code)
+    assert [(r.router, r.full_path) for r in model.routes] == [("A.router", "/a/x"), ("router", "/z")]
+    assert model.routers["A.router"].qualified == "app.routes.items.A.router"
+
+
+def test_raw_depends_and_the_request_check_skip_self():
+    from .helpers import lint
+
+    files = {
+        "app/core/auth.py": "from typing import Annotated\nfrom fastapi import Depends\n\ndef get_user() -> str: ...\n\nUser = Annotated[str, Depends(get_user)]\n"
+    }
+    code = (
+        "from fastapi import APIRouter, Depends\nfrom app.core.auth import get_user\nfrom app.core.limiter import limiter\n\nrouter = APIRouter()\n\n"
+        "class Items:\n    @router.get('/x')\n    def x(self, user: str = Depends(get_user)): ...\n\n"
+        "    @router.post('/y')\n    @limiter.limit('1/second')\n    def y(self, request): ...\n"
+    )
+    found = [(f.code, f.line, f.column) for f in lint(code, "app/routes/items.py", files=files, select=("PSL609", "PSL603"))]
+    assert found == [("PSL609", 8, 5)]
+
+
+# -- how the project serves a router (rev 3) ------------------------------------------------
+
+MAIN = "from fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse, ORJSONResponse\nfrom app.routes import items\n\n"
+
+
+@pytest.mark.parametrize(
+    "main,contexts",
+    [
+        ("app = FastAPI()\napp.include_router(items.router)\n", {(True, "")}),
+        ("bo = FastAPI(openapi_url=None)\nbo.include_router(items.router)\n", {(False, "")}),
+        ("bo = FastAPI(openapi_url=None, default_response_class=HTMLResponse)\nbo.include_router(items.router)\n", {(False, "fastapi.responses.HTMLResponse")}),
+        ("app = FastAPI()\napp.include_router(items.router, default_response_class=ORJSONResponse)\n", {(True, "fastapi.responses.ORJSONResponse")}),
+        # the include's own default_response_class beats the app's
+        ("app = FastAPI(default_response_class=HTMLResponse)\napp.include_router(items.router, default_response_class=ORJSONResponse)\n", {(True, "fastapi.responses.ORJSONResponse")}),
+        ("app = FastAPI(**OPTIONS)\napp.include_router(items.router)\n", {(True, "?")}),
+        ("app = FastAPI()\napp.include_router(items.router, **OPTIONS)\n", {(True, "?")}),
+        ("app = FastAPI(openapi_url='/x')\nbo = FastAPI(openapi_url=None)\napp.include_router(items.router)\nbo.include_router(items.router)\n", {(True, ""), (False, "")}),
+        # an app built in a function; a name bound twice there is unknown (served in the schema, no default)
+        ("def create():\n    bo = FastAPI(openapi_url=None)\n    bo.include_router(items.router)\n    return bo\n", {(False, "")}),
+        ("def create(bo):\n    bo.include_router(items.router)\n", {(True, "")}),
+        ("def create():\n    bo = FastAPI(openapi_url=None)\n    bo = wrap(bo)\n    bo.include_router(items.router)\n", {(True, "")}),
+    ],
+)
+def test_router_contexts_across_modules(main, contexts):
+    index = ProjectIndex.from_sources(ROOT, {"app/routes/items.py": INNER, "app/main.py": MAIN + main}, make_settings())
+    assert index.router_contexts().get("app.routes.items.router", frozenset({(True, "")})) == contexts
+
+
+def test_returned_responses_and_redirects():
+    code = (
+        "from fastapi import APIRouter\nfrom fastapi.responses import RedirectResponse, HTMLResponse\n\nrouter = APIRouter()\n\n"
+        "class SeeOther(RedirectResponse):\n    pass\n\n"
+        "@router.get('/a')\ndef a():\n    r = SeeOther('/')\n    return r\n\n"
+        "@router.get('/b')\ndef b(r: HTMLResponse):\n    return r\n\n"
+        "@router.get('/c')\ndef c():\n    for r in [HTMLResponse('')]:\n        pass\n    return r\n\n"
+        "@router.get('/d')\ndef d():\n    r = HTMLResponse('')\n    def inner():\n        return {}\n    return r\n\n"
+        "@router.get('/e')\ndef e():\n    return\n"
+    )
+    model = model_for(code)
+    found = {e.name: model.returned_response(e) for e in model.endpoints}
+    assert found == {"a": ["<local>.SeeOther"], "b": None, "c": None, "d": ["fastapi.responses.HTMLResponse"], "e": None}
+    assert found["a"] is not None and all(model.is_redirect(q) for q in found["a"])
+    assert not model.is_redirect("fastapi.responses.HTMLResponse")

@@ -84,6 +84,9 @@ def check(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the report: no summary or warnings on stderr."),
     add_noqa: bool = typer.Option(False, "--add-noqa", help="Append `# noqa: CODE` to every finding's line (baseline legacy code)."),
     show_settings: bool = typer.Option(False, "--show-settings", help="Print the resolved settings for the first path and exit."),
+    show_layers: bool = typer.Option(
+        False, "--show-layers", help="Print how many files fall in each layer (with examples) and the framework files in no layer, and exit."
+    ),
     stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", help="Path of the code read from stdin (decides layer and config)."),
     config: Optional[Path] = typer.Option(None, "--config", help="Use this pyproject.toml."),
     isolated: bool = typer.Option(False, "--isolated", help="Ignore all configuration files."),
@@ -106,6 +109,13 @@ def check(
         from .show_settings import show
 
         raise typer.Exit(show(run, Path(stdin_filename if targets[0] == "-" and stdin_filename else targets[0]), _err))
+    if show_layers:
+        if "-" in targets:
+            _err("error: --show-layers reads files and folders, not standard input")
+            raise typer.Exit(2)
+        from .show_layers import show as show_layer_counts
+
+        raise typer.Exit(show_layer_counts(run, [Path(p) for p in targets], _err))
     if add_noqa and "-" in targets:
         _err("error: --add-noqa cannot rewrite standard input")
         raise typer.Exit(2)

@@ -104,10 +104,15 @@ class ModuleSummary:
     session_factories: set[str] = field(default_factory=set)
     #: module-level tuple constants: ``RETRYABLE = (A, B)`` -> qualified names of the members
     tuple_constants: dict[str, list[str]] = field(default_factory=dict)
-    #: routers defined ``APIRouter(..., include_in_schema=False)`` (qualified)
+    #: routers defined ``APIRouter(..., include_in_schema=False)``, apps defined ``FastAPI(openapi_url=None)``
+    #: (qualified; a router bound inside a module-level function is ``module.function.<locals>.name``)
     routers_out_of_schema: set[str] = field(default_factory=set)
-    #: ``P.include_router(R, ...)``: (qualified P or ``None``, qualified R, ``include_in_schema=False``)
-    router_includes: list[tuple[str | None, str, bool]] = field(default_factory=list)
+    #: routers and apps defined with ``default_response_class=X``: qualified router -> qualified X
+    #: (``"?"`` when it cannot be resolved, or the call passes ``**kwargs``)
+    router_defaults: dict[str, str] = field(default_factory=dict)
+    #: ``P.include_router(R, ...)``: (qualified P or ``None``, qualified R, ``include_in_schema=False``,
+    #: qualified ``default_response_class=`` of the include, ``""`` when absent, ``"?"`` when unknown)
+    router_includes: list[tuple[str | None, str, bool, str]] = field(default_factory=list)
     #: module-level httpx clients and client getters (see external.py)
     external: ExternalModel | None = None
 
@@ -185,6 +190,7 @@ class _Summarizer:
             t.id for n in body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Tuple) for t in n.targets if isinstance(t, ast.Name)
         }
         lifespans = {"lifespan"}
+        local_includes: list[ast.Call] = []
         # every node, in the order of ast.walk (router_includes keeps it); the children of nodes[i] are
         # nodes[first[i]:first[i + 1]], which the functions' walks below reuse
         self.nodes, self.first = nodes, first = _breadth_first(tree)
@@ -220,12 +226,16 @@ class _Summarizer:
                 elif node.func.attr == "include_router" and node.args:
                     router = self._router(node.args[0], body)
                     if router:
-                        excluded = _keyword_false(node, "include_in_schema")
-                        self.s.router_includes.append((self._router(node.func.value, body), router, excluded))
-        for node in body:  # routers defined out of the schema
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call) and _keyword_false(node.value, "include_in_schema"):
-                if self.resolve(node.value.func) in ("fastapi.APIRouter", "fastapi.FastAPI"):
-                    self.s.routers_out_of_schema.update(f"{self.s.name}.{t.id}" for t in node.targets if isinstance(t, ast.Name))
+                        parent = self._router(node.func.value, body)
+                        if parent is None and isinstance(node.func.value, ast.Name):
+                            local_includes.append(node)  # an app built in a function: see below
+                        else:
+                            self._include(node, parent, router)
+        for node in body:  # routers defined out of the schema, or with a default response class
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                self._router_settings(node.value, [f"{self.s.name}.{t.id}" for t in node.targets if isinstance(t, ast.Name)])
+        if local_includes:  # ``def create_app(): app = FastAPI(...); app.include_router(r)``
+            self._local_includes(local_includes, body)
         for node in body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self._function(node, node.name in lifespans)
@@ -253,6 +263,71 @@ class _Summarizer:
                 if any(isinstance(t, ast.Name) and t.id == node.id for t in targets):
                     return f"{self.s.name}.{node.id}"
         return resolved
+
+    def _include(self, node: ast.Call, parent: str | None, router: str) -> None:
+        excluded = _keyword_false(node, "include_in_schema")
+        response = _keyword(node, "default_response_class")
+        response_class = "" if response is None else (self.resolve(response) or "?")
+        if response is None and any(kw.arg is None for kw in node.keywords):
+            response_class = "?"  # include_router(r, **options)
+        self.s.router_includes.append((parent, router, excluded, response_class))
+
+    def _router_settings(self, call: ast.Call, targets: list[str]) -> None:
+        """A router or app bound to ``targets``: out of the schema (``include_in_schema=False``, an app's
+        literal ``openapi_url=None``), its ``default_response_class``."""
+        if not targets:
+            return
+        kind = self.resolve(call.func)
+        if kind not in ("fastapi.APIRouter", "fastapi.FastAPI"):
+            return
+        openapi = _keyword(call, "openapi_url")
+        if _keyword_false(call, "include_in_schema") or (
+            kind == "fastapi.FastAPI" and isinstance(openapi, ast.Constant) and openapi.value is None
+        ):
+            self.s.routers_out_of_schema.update(targets)
+        response = _keyword(call, "default_response_class")
+        if response is not None or any(kw.arg is None for kw in call.keywords):
+            default = (self.resolve(response) if response is not None else None) or "?"
+            self.s.router_defaults.update(dict.fromkeys(targets, default))
+
+    def _local_includes(self, calls: list[ast.Call], body: list[ast.stmt]) -> None:
+        """``include_router`` calls on a router or app bound inside a module-level function (an app
+        factory): the receiver is ``module.function.<locals>.name`` when the function binds it to
+        ``FastAPI(...)``/``APIRouter(...)`` once (any other binding of the name: unknown, as before)."""
+        pending = {id(call): call for call in calls}
+        for fn in body:
+            if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or id(fn) not in self.positions:
+                continue
+            own, _ = _function_nodes(self.nodes, self.first, self.positions[id(fn)])
+            here = [self.nodes[i] for i in own if id(self.nodes[i]) in pending]
+            if not here:
+                continue
+            bound: dict[str, list[ast.AST]] = {}
+            for i in own:
+                node = self.nodes[i]
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) or isinstance(node, ast.arg):
+                    name = node.id if isinstance(node, ast.Name) else node.arg
+                    bound.setdefault(name, []).append(node)
+            assigned: dict[str, ast.Call] = {}
+            for i in own:
+                node = self.nodes[i]
+                if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    if isinstance(node.value, ast.Call):
+                        assigned[node.targets[0].id] = node.value
+            prefix = f"{self.s.name}.{fn.name}.<locals>."
+            for call in here:
+                receiver = call.func.value  # type: ignore[attr-defined]
+                name = receiver.id
+                value = assigned.get(name)
+                if value is None or len(bound.get(name, ())) != 1 or self.resolve(value.func) not in ("fastapi.APIRouter", "fastapi.FastAPI"):
+                    self._include(call, None, self._router(call.args[0], body) or "")
+                    continue
+                self._router_settings(value, [prefix + name])
+                self._include(call, prefix + name, self._router(call.args[0], body) or "")
+            for call in here:
+                pending.pop(id(call), None)
+        for call in pending.values():  # in no module-level function (a method, a nested function): unknown
+            self._include(call, None, self._router(call.args[0], body) or "")
 
     def _handler(self, node: ast.AST) -> None:
         qualified = self.resolve(node)
@@ -359,6 +434,13 @@ def _builtin(node: ast.AST) -> str | None:
 
 def _is_str(node: ast.AST, value: str) -> bool:
     return isinstance(node, ast.Constant) and node.value == value
+
+
+def _keyword(call: ast.Call, key: str) -> ast.expr | None:
+    for kw in call.keywords:
+        if kw.arg == key:
+            return kw.value
+    return None
 
 
 def _keyword_false(call: ast.Call, key: str) -> bool:
@@ -659,32 +741,57 @@ class ProjectIndex:
         names = dict.fromkeys(e.name for e in self._entries if e.may_mention(words))
         return [m for m in (self.module(name) for name in names) if m is not None]
 
-    def _routers_out_of_schema(self) -> set[str]:
-        """Qualified routers whose routes are out of the OpenAPI schema: defined with
-        ``include_in_schema=False``, or included only ever out of the schema (every known
-        ``include_router(R)`` either passes ``include_in_schema=False`` or sits on a router
-        that is itself out of the schema; FastAPI ANDs the flags down the include chain)."""
-        modules = self._mentioning("include_in_schema", "include_router")
+    def _router_contexts(self) -> dict[str, frozenset[tuple[bool, str]]]:
+        """Qualified router -> the ways it is served: one ``(in the schema, inherited default response
+        class)`` pair per distinct way down the ``include_router`` chains (across modules) from an app or
+        a router included nowhere. In the schema: no ``include_in_schema=False`` on the way (FastAPI ANDs
+        the flags down the chain), no router on the way defined out of the schema, and not in an app
+        created with the literal ``openapi_url=None``. The inherited default response class, as FastAPI
+        picks it: the include's ``default_response_class=``, else the including router's own, else what
+        that one inherits; ``""``: none (JSON), ``"?"``: unknown. A router included nowhere, an include
+        whose receiver cannot be resolved, or an include cycle is served in the schema with no default.
+        Only the routers the project mentions in these terms are keys."""
+        modules = self._mentioning("include_in_schema", "include_router", "openapi_url", "default_response_class")
         own = {r for m in modules for r in m.routers_out_of_schema}
-        incoming: dict[str, list[tuple[str | None, bool]]] = {}
+        defaults = {r: d for m in modules for r, d in m.router_defaults.items()}
+        incoming: dict[str, list[tuple[str | None, bool, str]]] = {}
         for m in modules:
-            for parent, child, excluded in m.router_includes:
-                incoming.setdefault(child, []).append((parent, excluded))
-        memo: dict[str, bool] = {}
+            for parent, child, excluded, response in m.router_includes:
+                if child:
+                    incoming.setdefault(child, []).append((parent, excluded, response))
+        memo: dict[str, frozenset[tuple[bool, str]]] = {}
+        root = frozenset({(True, "")})
 
-        def out(router: str, seen: frozenset[str]) -> bool:
-            if router in own:
-                return True
+        def contexts(router: str, seen: frozenset[str]) -> frozenset[tuple[bool, str]]:
             if router in memo:
                 return memo[router]
-            if router in seen or router not in incoming:
-                return False  # never included (as far as the index sees), or an include cycle
-            inner = seen | {router}
-            result = all(excluded or (parent is not None and out(parent, inner)) for parent, excluded in incoming[router])
+            if router in seen:
+                return root  # an include cycle
+            out = router in own
+            edges = incoming.get(router)
+            if not edges:
+                result = frozenset({(not out, "")})
+            else:
+                found: set[tuple[bool, str]] = set()
+                for parent, excluded, response in edges:
+                    if parent is None:
+                        above: Iterable[tuple[bool, str]] = root
+                    else:
+                        parent_default = defaults.get(parent, "")
+                        above = {(s, parent_default or d) for s, d in contexts(parent, seen | {router})}
+                    found.update((s and not excluded and not out, response or d) for s, d in above)
+                result = frozenset(found)
             memo[router] = result
             return result
 
-        return {r for r in own | set(incoming) if out(r, frozenset())}
+        return {r: contexts(r, frozenset()) for r in own | set(defaults) | set(incoming)}
+
+    def _routers_out_of_schema(self) -> set[str]:
+        """Qualified routers whose routes are out of the OpenAPI schema: defined with
+        ``include_in_schema=False``, apps created with ``openapi_url=None``, or routers served only out of
+        the schema (see :meth:`_router_contexts`: every include either passes ``include_in_schema=False``
+        or sits on a router that is itself out of the schema)."""
+        return {r for r, found in self._once("router_contexts").items() if found and not any(s for s, _ in found)}
 
     def _exception_handlers(self) -> set[str]:
         return {h for m in self._mentioning("exception_handler") for h in m.exception_handlers}
@@ -706,6 +813,10 @@ class ProjectIndex:
     def routers_out_of_schema(self) -> set[str]:
         """See :meth:`_routers_out_of_schema` (computed once per index)."""
         return set(self._once("routers_out_of_schema"))
+
+    def router_contexts(self) -> dict[str, frozenset[tuple[bool, str]]]:
+        """See :meth:`_router_contexts` (computed once per index)."""
+        return dict(self._once("router_contexts"))
 
     def exception_handlers(self) -> set[str]:
         """Qualified exception classes with a registered handler (computed once per index)."""

@@ -1,7 +1,8 @@
 """Which architecture layer a file belongs to, from its path relative to the project root.
 
 See RULES.md, *Layers*. A file is in one layer at most; ``tests`` wins over
-everything else. Each layer's default matching can be replaced by a glob list in
+everything else; among the others a folder match wins over a file-name match, and
+the folder nearest the file wins. Each layer's default matching can be replaced by a glob list in
 ``[tool.py-standards-lint.layers]``.
 """
 
@@ -24,7 +25,7 @@ LAYERS: tuple[str, ...] = (TESTS, CACHE_MODULE, APP, ROUTES, SERVICES, REPOSITOR
 _DIRS = {
     ROUTES: {"routes", "routers", "endpoints"},
     SERVICES: {"services"},
-    REPOSITORIES: {"repositories", "repository"},
+    REPOSITORIES: {"repositories", "repository", "repos"},
     TESTS: {"tests", "test"},
 }
 _FILES = {
@@ -34,10 +35,25 @@ _FILES = {
 }
 
 
+#: file-name prefixes (``repository_users.py``)
+_PREFIXES = {REPOSITORIES: ("repository_",)}
+
+
 def _file_layer(name: str) -> str | None:
     for layer, (exact, suffixes) in _FILES.items():
         if name in exact or name.endswith(suffixes):
             return layer
+        if name.endswith(".py") and name.startswith(_PREFIXES.get(layer, ())):
+            return layer
+    return None
+
+
+def _folder_layer(folders: Sequence[str]) -> str | None:
+    """The layer of the folder nearest the file (``app/routes/services/x.py``: services)."""
+    for folder in reversed(folders):
+        for layer in (ROUTES, SERVICES, REPOSITORIES):
+            if folder in _DIRS[layer]:
+                return layer
     return None
 
 
@@ -63,14 +79,8 @@ def _default_layer(relpath: str) -> str | None:
             folders = folders[1:]
         if len(folders) <= 1:
             return APP
-    by_file = _file_layer(name)
-    if by_file:
-        return by_file
-    for folder in reversed(parts[:-1]):  # the innermost folder decides
-        for layer in (ROUTES, SERVICES, REPOSITORIES):
-            if folder in _DIRS[layer]:
-                return layer
-    return None
+    # (rev 3) a folder match wins over a file-name match: `app/routes/group_self_service.py` is a route module
+    return _folder_layer(parts[:-1]) or _file_layer(name)
 
 
 def layer_for(relpath: str, overrides: Mapping[str, Sequence[str]] | None = None) -> str | None:

@@ -6,6 +6,13 @@ in the module, or is one of the configured ``router-names``. A function with two
 route decorators is two routes; both share one :class:`Endpoint` (the function: its
 decorators in order, its slowapi limit decorators, parameters and return annotation).
 
+Methods are routes too when so decorated (class-based views: fastapi-utils ``@cbv(router)``,
+a project ``@controller(router)``, or no class decorator at all), in module-level classes and
+the classes nested in them. ``self``/``cls`` is no route parameter (:attr:`Endpoint.params`),
+and a name the class body binds itself (``router = APIRouter()`` in the class) is that
+binding, not the module's. Functions nested in functions are not routes: their router is a
+local the model cannot follow.
+
 The model holds, per module:
 
 * ``routers``: each router's own settings (``prefix``, ``include_in_schema``,
@@ -36,6 +43,8 @@ if TYPE_CHECKING:
     from .context import FileContext
     from .names import ModuleNames
 
+#: a method's first parameter that is no route parameter
+RECEIVERS = frozenset({"self", "cls"})
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 ROUTE_DECORATORS = frozenset({*HTTP_METHODS, "api_route", "websocket"})
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -57,6 +66,8 @@ NON_JSON_RESPONSES = frozenset(
 )
 JSON_RESPONSES = frozenset({"JSONResponse", "ORJSONResponse", "UJSONResponse"})
 REDIRECT = frozenset({f"{m}.RedirectResponse" for m in RESPONSE_MODULES})
+#: ``templates = Jinja2Templates(...)``; ``templates.TemplateResponse(...)`` is an ``HTMLResponse``
+TEMPLATES = frozenset({"fastapi.templating.Jinja2Templates", "starlette.templating.Jinja2Templates"})
 
 JSON = "json"
 NON_JSON = "non-json"
@@ -72,12 +83,21 @@ OPENAPI_EXEMPT = Option(
 )
 
 
+#: response classes of other libraries (Starlette ``Response`` subclasses that answer no JSON)
+OTHER_NON_JSON = {
+    "sse_starlette.EventSourceResponse": "StreamingResponse",
+    "sse_starlette.sse.EventSourceResponse": "StreamingResponse",
+}
+
+
 def known_response(qualified: str | None) -> str | None:
     """``"JSONResponse"``-style bare name of a FastAPI/Starlette response class, else ``None``."""
     if qualified is None:
         return None
     if qualified == "fastapi.Response":  # the canonical spelling of every ``Response``
         return "Response"
+    if qualified in OTHER_NON_JSON:
+        return OTHER_NON_JSON[qualified]
     module, _, name = qualified.rpartition(".")
     if module in RESPONSE_MODULES and (name in NON_JSON_RESPONSES or name in JSON_RESPONSES):
         return name
@@ -104,6 +124,9 @@ class Router:
 
     #: bound to ``FastAPI(...)`` (not ``APIRouter(...)``)
     is_app: bool = False
+    #: how the project serves it (project index, :meth:`ProjectIndex.router_contexts`): one ``(in the
+    #: schema, inherited default response class)`` per way down the include chains
+    contexts: frozenset[tuple[bool, str]] = frozenset({(True, "")})
 
     def setting(self, key: str) -> cst.BaseExpression | None:
         arg = self.kwargs.get(key)
@@ -153,13 +176,17 @@ class Endpoint:
     """A function carrying one or more route decorators."""
 
     function: cst.FunctionDef
-    #: position of the function among the module's top-level statements (source order)
+    #: position of the function among the module's functions and methods (source order)
     position: int
     routes: list["Route"] = field(default_factory=list)
     #: (index in the decorator list, decorator) of each ``@<limiter>.limit(...)``
     limits: list[tuple[int, cst.Decorator]] = field(default_factory=list)
     #: ``@<limiter>.exempt``
     exempt: bool = False
+    #: the class whose body holds the function (a class-based view), ``None`` for a module-level function
+    owner: cst.ClassDef | None = None
+    #: the statements the function is one of: the module's body, or its class's body (see :meth:`container`)
+    container: "tuple[cst.CSTNode, ...]" = ()
 
     @property
     def name(self) -> str:
@@ -174,10 +201,23 @@ class Endpoint:
         return sorted(r.decorator_index for r in self.routes)
 
     @property
-    def params(self) -> list[cst.Param]:
-        """Named parameters in order: positional-only, positional-or-keyword, keyword-only."""
+    def receiver(self) -> cst.Param | None:
+        """A method's ``self``/``cls`` parameter (never a route parameter), else ``None``."""
+        if self.owner is None or any(_decorator_name(d) == "staticmethod" for d in self.function.decorators):
+            return None
         p = self.function.params
-        return [*p.posonly_params, *p.params, *p.kwonly_params]
+        positional = [*p.posonly_params, *p.params]
+        if positional and positional[0].name.value in RECEIVERS:
+            return positional[0]
+        return None
+
+    @property
+    def params(self) -> list[cst.Param]:
+        """Named route parameters in order: positional-only, positional-or-keyword, keyword-only
+        (a method's ``self``/``cls`` left out)."""
+        p = self.function.params
+        receiver = self.receiver
+        return [param for param in (*p.posonly_params, *p.params, *p.kwonly_params) if param is not receiver]
 
     @property
     def param_names(self) -> list[str]:
@@ -264,15 +304,18 @@ class RouteModel:
     limiter_bindings: set[str] = field(default_factory=set)
     #: configured router names bound here to something that is surely no router
     not_routers: set[str] = field(default_factory=set)
+    #: module-level names bound to ``Jinja2Templates(...)``
+    templates: set[str] = field(default_factory=set)
     ctx: "FileContext | None" = field(default=None, repr=False)
 
     @classmethod
     def build(cls, ctx: "FileContext") -> "RouteModel":
         model = cls(ctx=ctx)
         names = ctx.names
-        functions: list[tuple[int, cst.FunctionDef]] = []
+        functions: list[tuple[cst.FunctionDef, "_Scope"]] = []
         includes: list[cst.Call] = []
-        for position, (stmt, _) in enumerate(iter_toplevel(ctx.module.body, names.imports)):
+        module_scope = _Scope(None, tuple(ctx.module.body), {}, "")
+        for stmt, _ in iter_toplevel(ctx.module.body, names.imports):
             if isinstance(stmt, (cst.Assign, cst.AnnAssign)) and isinstance(stmt.value, cst.Call):
                 qualified = names.resolve(stmt.value.func)
                 targets = [t.target for t in stmt.targets] if isinstance(stmt, cst.Assign) else [stmt.target]
@@ -285,6 +328,8 @@ class RouteModel:
                         model.routers[target.value] = router
                     elif qualified in LIMITER_CLASSES:
                         model.limiter_bindings.add(target.value)
+                    elif qualified in TEMPLATES:
+                        model.templates.add(target.value)
                     elif _not_a_router(qualified, names):
                         model.not_routers.add(target.value)
             elif isinstance(stmt, cst.Expr) and isinstance(stmt.value, cst.Call):
@@ -292,12 +337,14 @@ class RouteModel:
                 if isinstance(func, cst.Attribute) and func.attr.value == "include_router":
                     includes.append(stmt.value)
             elif isinstance(stmt, cst.FunctionDef):
-                functions.append((position, stmt))
+                functions.append((stmt, module_scope))
+            elif isinstance(stmt, cst.ClassDef):
+                model._class(stmt, module_scope, functions)
         configured = set(ctx.settings["router-names"])
-        for position, function in functions:
-            endpoint = Endpoint(function, position)
+        for position, (function, scope) in enumerate(functions):
+            endpoint = Endpoint(function, position, owner=scope.owner, container=scope.body)
             for index, decorator in enumerate(function.decorators):
-                route = model._route(decorator, function, index, configured)
+                route = model._route(decorator, function, index, configured, scope)
                 if route is not None:
                     route.endpoint = endpoint
                     endpoint.routes.append(route)
@@ -309,8 +356,10 @@ class RouteModel:
                 model.routes.extend(endpoint.routes)
         if ctx.index is not None:  # every include_router of the project, down the include chain
             excluded = ctx.index.routers_out_of_schema()
+            contexts = ctx.index.router_contexts()
             for router in model.routers.values():
                 router.included_out_of_schema = f"{ctx.module_name}.{router.name}" in excluded
+                router.contexts = contexts.get(f"{ctx.module_name}.{router.name}", router.contexts)
         else:  # this module's own include_router(R, include_in_schema=False) calls
             for call in includes:
                 if literal_bool(_kwargs(call).get("include_in_schema", cst.Arg(cst.Name("True"))).value) is False:
@@ -322,7 +371,36 @@ class RouteModel:
             route.router_info = model.routers.get(route.router)
         return model
 
-    def _route(self, decorator: cst.Decorator, function: cst.FunctionDef, index: int, configured: set[str]) -> Route | None:
+    def _class(self, cls: cst.ClassDef, outer: "_Scope", functions: list[tuple[cst.FunctionDef, "_Scope"]]) -> None:
+        """The methods of a class (and of the classes nested in it), in source order, each with the
+        names its class body binds: a route decorator's receiver bound there is the class's."""
+        if not isinstance(cls.body, cst.IndentedBlock):
+            return
+        body = tuple(cls.body.body)
+        bindings: dict[str, Router | None] = {}
+        scope = _Scope(cls, body, bindings, f"{outer.prefix}{cls.name.value}.")
+        names = self.ctx.names if self.ctx is not None else None
+        for stmt, _ in iter_toplevel(body, names.imports if names is not None else None):
+            if isinstance(stmt, cst.FunctionDef):
+                bindings.setdefault(stmt.name.value, None)
+                functions.append((stmt, scope))
+            elif isinstance(stmt, cst.ClassDef):
+                bindings.setdefault(stmt.name.value, None)
+                self._class(stmt, scope, functions)
+            else:
+                for target in _bound_targets(stmt):
+                    router = None
+                    value = getattr(stmt, "value", None)
+                    if names is not None and isinstance(value, cst.Call) and names.refers_to(value.func, FASTAPI_ROUTERS, subclasses=True):
+                        key = f"{scope.prefix}{target}"
+                        router = Router(key, value, _kwargs(value), f"{self.ctx.module_name}.{key}" if self.ctx else key)
+                        router.is_app = names.resolve(value.func) == "fastapi.FastAPI"
+                        self.routers[key] = router
+                    bindings[target] = router  # the latest binding counts (a rebinding to something else: no router)
+
+    def _route(
+        self, decorator: cst.Decorator, function: cst.FunctionDef, index: int, configured: set[str], scope: "_Scope | None" = None
+    ) -> Route | None:
         call = decorator.decorator
         if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
             return None
@@ -330,7 +408,12 @@ class RouteModel:
         if method not in ROUTE_DECORATORS or not isinstance(receiver, cst.Name):
             return None
         name = receiver.value
-        if name not in self.routers:
+        if scope is not None and name in scope.bindings:  # bound by the class body itself
+            bound = scope.bindings[name]
+            if bound is None:
+                return None
+            name = bound.name
+        elif name not in self.routers:
             if name not in configured or name in self.not_routers:
                 return None
             qualified = f"{self.ctx.module_name}.{name}" if self.ctx is not None else name
@@ -386,14 +469,87 @@ class RouteModel:
             kind = self.response_kind(response_class)
             if kind != JSON:
                 return False if kind == NON_JSON else None
+        else:  # what the apps and routers including it give it (``default_response_class`` down the chain)
+            inherited = self._inherited_kind(route)
+            if inherited is not True:
+                return inherited
         endpoint = route.endpoint
+        response_model = route.kwarg("response_model")
+        if response_model is not None and self.response_kind(response_model) is None:
+            return None  # a project name that cannot be resolved: unjudged
         if endpoint is not None and endpoint.returns is not None:
             kind = self.response_kind(endpoint.returns)
             if kind == NON_JSON:
                 return False
             if kind is None:
                 return None
+        if endpoint is not None and self.returned_response(endpoint) is not None:
+            return False  # every `return` answers with a non-JSON response
         return True
+
+    def _inherited_kind(self, route: Route) -> bool | None:
+        """``True`` (JSON) when one way the route is served in the schema answers JSON by default; ``False`` when
+        every way in the schema has a non-JSON ``default_response_class``; ``None`` when unknown."""
+        contexts = route.router_info.contexts if route.router_info is not None else frozenset({(True, "")})
+        kinds = [JSON if not default else None if default == "?" else self._kind_of(default, set()) for s, default in contexts if s]
+        if not kinds or JSON in kinds:
+            return True
+        if all(kind == NON_JSON for kind in kinds):
+            return False
+        return None
+
+    # -- what a route returns --------------------------------------------------------------
+    def returned_response(self, endpoint: Endpoint) -> list[str] | None:
+        """The qualified response classes every ``return`` of the endpoint answers with, when each one
+        returns an instance of a non-JSON response class (or a project subclass of one): a call of the
+        class, ``templates.TemplateResponse(...)``, or a local name bound only to such calls; else ``None``."""
+        values = endpoint.returned_values()
+        if not values:
+            return None
+        classes: list[str] = []
+        for value in values:
+            calls = [value] if isinstance(value, cst.Call) else _local_values(endpoint.function, value.value) if isinstance(value, cst.Name) else None
+            if not calls:
+                return None
+            for call in calls:
+                qualified = self._instance_class(call)
+                if qualified is None or self._kind_of(qualified, set()) != NON_JSON:
+                    return None
+                classes.append(qualified)
+        return classes
+
+    def _instance_class(self, expr: cst.BaseExpression) -> str | None:
+        if not isinstance(expr, cst.Call) or self.ctx is None:
+            return None
+        func = expr.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "TemplateResponse" and isinstance(func.value, cst.Name):
+            if func.value.value in self.templates and func.value.value not in self.ctx.names.imports.bindings:
+                return "fastapi.responses.HTMLResponse"
+            return None
+        return self.ctx.names.resolve(func)
+
+    def is_redirect(self, qualified: str | None) -> bool:
+        """``RedirectResponse`` or a (local or project) subclass of it."""
+        if qualified is None or self.ctx is None:
+            return False
+        if qualified in REDIRECT:
+            return True
+        seen: set[str] = set()
+        stack = [qualified]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            if current in REDIRECT:
+                return True
+            if current.startswith(LOCAL + "."):
+                cls = self.ctx.names.classes.get(current[len(LOCAL) + 1 :])
+                if cls is not None:
+                    stack.extend(q for q in (self.ctx.names.resolve(b.value) for b in cls.bases) if q)
+            elif self.ctx.index is not None and self.ctx.index.class_(current) is not None:
+                stack.extend(self.ctx.index.bases(current))
+        return False
 
     # -- response classes ----------------------------------------------------------
     def response_kind(self, expr: cst.BaseExpression | None) -> str | None:
@@ -453,6 +609,48 @@ class RouteModel:
                 return OTHER
             return None
         return None if _may_be_response(qualified) else OTHER
+
+
+@dataclass
+class _Scope:
+    """Where a function sits: the module (``owner`` ``None``) or a class body."""
+
+    owner: cst.ClassDef | None
+    #: the statements of that body
+    body: tuple[cst.CSTNode, ...]
+    #: names the class body binds: the router it binds them to, or ``None`` (something else)
+    bindings: dict[str, "Router | None"]
+    #: ``Outer.Inner.`` for class-local router keys
+    prefix: str
+
+
+def _bound_targets(stmt: cst.CSTNode) -> list[str]:
+    """Plain names a class-body small statement binds (assignments, imports)."""
+    if isinstance(stmt, cst.Assign):
+        targets = [t.target for t in stmt.targets]
+    elif isinstance(stmt, (cst.AnnAssign, cst.AugAssign)):
+        targets = [stmt.target] if not (isinstance(stmt, cst.AnnAssign) and stmt.value is None) else []
+    elif isinstance(stmt, (cst.Import, cst.ImportFrom)) and not isinstance(stmt.names, cst.ImportStar):
+        out = []
+        for alias in stmt.names:
+            bound = alias.asname.name if alias.asname is not None else alias.name
+            while isinstance(bound, cst.Attribute):
+                bound = bound.value
+            if isinstance(bound, cst.Name):
+                out.append(bound.value)
+        return out
+    else:
+        return []
+    out: list[str] = []
+    for target in targets:
+        elements = [e.value for e in target.elements] if isinstance(target, (cst.Tuple, cst.List)) else [target]
+        out.extend(e.value for e in elements if isinstance(e, cst.Name))
+    return out
+
+
+def _decorator_name(decorator: cst.Decorator) -> str | None:
+    expr = decorator.decorator
+    return expr.value if isinstance(expr, cst.Name) else None
 
 
 # -- helpers shared by the family-6 rules -----------------------------------------------
@@ -525,7 +723,7 @@ def _not_a_router(qualified: str | None, names: "ModuleNames") -> bool:
 
 def _may_be_response(qualified: str) -> bool:
     """Could a base the index cannot read be a response class? (pydantic, builtins: no)"""
-    return not (qualified.startswith(("pydantic.", "builtins.", "typing.", "enum.", "dataclasses.")))
+    return not (qualified.startswith(("pydantic.", "builtins.", "typing.", "enum.", "dataclasses.", "sqlalchemy.", "sqlmodel.")))
 
 
 BUILTIN_TYPES = frozenset({"dict", "list", "set", "tuple", "str", "int", "float", "bool", "bytes", "object"})
@@ -558,6 +756,77 @@ def _own_nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
             if isinstance(child, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
                 continue
             stack.append(child)
+
+
+def _local_values(function: cst.FunctionDef, name: str) -> list[cst.BaseExpression] | None:
+    """The values a function's own body assigns to the local ``name``, when it is bound only by plain
+    ``name = value`` / ``name: T = value`` statements (no parameter, loop, ``with``/``except`` target,
+    walrus, augmented assignment, unpacking, import, ``global``/``nonlocal``, ``del``, ``match``,
+    nested def or class of that name); ``None`` otherwise."""
+    p = function.params
+    for param in (*p.posonly_params, *p.params, *p.kwonly_params, p.star_arg, p.star_kwarg):
+        if isinstance(param, cst.Param) and param.name.value == name:
+            return None
+    values: list[cst.BaseExpression] = []
+    stack: list[cst.CSTNode] = [function.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            if node.name.value == name:
+                return None
+            continue
+        if isinstance(node, cst.Lambda):
+            continue
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                if isinstance(target.target, cst.Name) and target.target.value == name:
+                    values.append(node.value)
+                elif not isinstance(target.target, cst.Name) and _binds(target.target, name):
+                    return None
+            stack.append(node.value)
+            continue
+        if isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and node.target.value == name:
+            if node.value is not None:
+                values.append(node.value)
+                stack.append(node.value)
+            continue
+        if isinstance(node, cst.AugAssign) and isinstance(node.target, cst.Name) and node.target.value == name:
+            return None
+        if isinstance(node, (cst.For, cst.CompFor)) and _binds(node.target, name):
+            return None
+        if isinstance(node, cst.AsName) and _binds(node.name, name):
+            return None  # with ... as name, except ... as name, import ... as name
+        if isinstance(node, cst.NamedExpr) and _binds(node.target, name):
+            return None
+        if isinstance(node, (cst.Global, cst.Nonlocal)) and any(n.name.value == name for n in node.names):
+            return None
+        if isinstance(node, cst.Del) and _binds(node.target, name):
+            return None
+        if isinstance(node, (cst.Import, cst.ImportFrom, cst.Match)) and _mentions(node, name):
+            return None
+        stack.extend(node.children)
+    return values or None
+
+
+def _binds(target: cst.CSTNode, name: str) -> bool:
+    """Does an assignment target bind ``name`` (``name``, ``a, name``, ``*name``; not ``name.x``/``name[i]``)?"""
+    if isinstance(target, cst.Name):
+        return target.value == name
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return any(_binds(e.value, name) for e in target.elements)
+    if isinstance(target, (cst.StarredElement, cst.Element)):
+        return _binds(target.value, name)
+    return False
+
+
+def _mentions(node: cst.CSTNode, name: str) -> bool:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Name) and current.value == name:
+            return True
+        stack.extend(current.children)
+    return False
 
 
 def _kwargs(call: cst.Call) -> dict[str, cst.Arg]:

@@ -88,6 +88,18 @@ async def complete_step(step_id: str, db: DbSession) -> None:
             files=FILES,
         ),
         Valid(ROUTE + "@router.post('/x')\nasync def r(db):\n    await step_service.complete_step(db, 'x')\n", path="app/services/other.py", files=FILES),
+        # class-based views: caught in the method, or in the method around a `self` helper; a method that is no route
+        Valid(
+            ROUTE + "@cbv(router)\nclass Steps:\n    @router.post('/x')\n    async def r(self, db):\n        try:\n            await step_service.complete_step(db, 'x')\n"
+            "        except DomainError:\n            raise HTTPException(400)\n",
+            files=FILES,
+        ),
+        Valid(
+            ROUTE + "class Steps:\n    async def _do(self, db):\n        await step_service.complete_step(db, 'x')\n\n    @router.post('/x')\n    async def r(self, db):\n"
+            "        try:\n            await self._do(db)\n        except DomainError:\n            raise HTTPException(400)\n",
+            files=FILES,
+        ),
+        Valid(ROUTE + "class Steps:\n    async def helper(self, db):\n        await step_service.complete_step(db, 'x')\n", files=FILES),
     )
     invalid = (
         Invalid(ROUTE + "@router.post('/x')\nasync def r(db):\n    await step_service.complete_step(db, 'x')\n", line=9, col=11, files=FILES),
@@ -116,21 +128,34 @@ async def complete_step(step_id: str, db: DbSession) -> None:
             "    finally:\n        pass\n",
             line=10, col=15, files=FILES,
         ),
+        # class-based views: in the method itself, and through a same-class helper called on `self`
+        Invalid(
+            ROUTE + "@cbv(router)\nclass Steps:\n    @router.post('/x')\n    async def r(self, db):\n        await step_service.complete_step(db, 'x')\n",
+            line=11, col=15, files=FILES,
+        ),
+        Invalid(
+            ROUTE + "class Steps:\n    async def _do(self, db):\n        await step_service.complete_step(db, 'x')\n\n    @router.post('/x')\n    async def r(self, db):\n"
+            "        await self._do(db)\n",
+            line=9, col=15, files=FILES,
+        ),
     )
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        if self.ctx.index is None or self.ctx.summary is None or len(self.ctx.functions) != 1 or self.ctx.classes:
+        if self.ctx.index is None or self.ctx.summary is None or len(self.ctx.functions) != 1:
             return
-        endpoints = {id(e.function) for e in self.ctx.routes.endpoints}
+        owners = {id(e.function): e.owner for e in self.ctx.routes.endpoints}  # functions and class-based views' methods
+        endpoints = set(owners)
         if id(node) not in endpoints:
             return
         if "handled" not in self.__dict__:  # once per file, not once per route
             self.oracle = Oracle(self.ctx.summary, self.ctx.index)
             self.handled = self.ctx.index.exception_handlers() | self.ctx.summary.exception_handlers
         self.reported: set[int] = self.__dict__.get("reported", set())  # a helper shared by routes: once
-        self._check(node, (), {node.name.value}, endpoints)
+        self._check(node, (), {node.name.value}, endpoints, owners[id(node)])
 
-    def _check(self, function: cst.FunctionDef, outer: tuple[Guard, ...], seen: set[str], endpoints: set[int]) -> None:
+    def _check(
+        self, function: cst.FunctionDef, outer: tuple[Guard, ...], seen: set[str], endpoints: set[int], owner: cst.ClassDef | None = None
+    ) -> None:
         summary = self.ctx.summary
 
         def qualify_node(n: cst.CSTNode) -> str | None:
@@ -138,6 +163,11 @@ async def complete_step(step_id: str, db: DbSession) -> None:
 
         for inner, guards in cst_walk(function.body, qualify_node, outer):
             if not isinstance(inner, cst.Call):
+                continue
+            method = _own_method(owner, inner.func, function)
+            if method is not None:  # ``self._load()`` in a class-based view: a same-class helper
+                if id(method) not in endpoints and f"self.{method.name.value}" not in seen:
+                    self._check(method, guards, seen | {f"self.{method.name.value}"}, endpoints, owner)
                 continue
             target = qualify_node(inner.func)
             if target is None:
@@ -188,3 +218,26 @@ async def complete_step(step_id: str, db: DbSession) -> None:
     def _handled(self, exc: str) -> bool:
         bases = (self.oracle.hierarchy.bases(exc) | {exc}) - BROAD
         return bool(bases & self.handled)
+
+
+def _own_method(owner: cst.ClassDef | None, func: cst.BaseExpression, caller: cst.FunctionDef) -> cst.FunctionDef | None:
+    """``self.name`` / ``cls.name`` called in a method of ``owner``: that class's own method ``name``
+    (a plain ``def`` in its body), when the caller's first parameter is that receiver."""
+    if owner is None or not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+        return None
+    params = [*caller.params.posonly_params, *caller.params.params]
+    if not params or params[0].name.value != func.value.value or func.value.value not in ("self", "cls"):
+        return None
+    if not isinstance(owner.body, cst.IndentedBlock):
+        return None
+    found = None
+    for stmt in owner.body.body:
+        if isinstance(stmt, cst.FunctionDef) and stmt.name.value == func.attr.value:
+            found = stmt  # the last definition wins
+        elif isinstance(stmt, cst.SimpleStatementLine) and any(
+            isinstance(t, cst.Name) and t.value == func.attr.value
+            for small in stmt.body if isinstance(small, (cst.Assign, cst.AnnAssign))
+            for t in ([x.target for x in small.targets] if isinstance(small, cst.Assign) else [small.target])
+        ):
+            found = None  # rebound to something else
+    return found

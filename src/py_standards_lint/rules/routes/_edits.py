@@ -97,12 +97,23 @@ def _with_alias(node: cst.ImportFrom, name: str) -> cst.ImportFrom:
     return node.with_changes(names=names)
 
 
-def insert_first_param(function: cst.FunctionDef, param: cst.Param) -> cst.FunctionDef | None:
-    """``function`` with ``param`` (no default) first among its positional-or-keyword parameters;
-    ``None`` when Python would reject that (a positional-only parameter with a default before it)."""
+def insert_first_param(function: cst.FunctionDef, param: cst.Param, receiver: cst.Param | None = None) -> cst.FunctionDef | None:
+    """``function`` with ``param`` (no default) first among its positional-or-keyword parameters
+    (after a method's ``receiver``, ``self``/``cls``, when that is one of them); ``None`` when Python
+    would reject that (a positional-only parameter with a default before it)."""
     params = function.params
     if any(p.default is not None for p in params.posonly_params):
         return None
+    if receiver is not None and params.params and params.params[0] is receiver:
+        rest = params.params[1:]
+        more = bool(rest) or params.star_arg is not cst.MaybeSentinel.DEFAULT or bool(params.kwonly_params) or params.star_kwarg is not None
+        space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        own = receiver.comma if isinstance(receiver.comma, cst.Comma) else None
+        if own is not None and _breaks_line(own):  # one parameter a line: the same layout
+            new = [receiver, param.with_changes(comma=own), *rest]
+        else:
+            new = [receiver.with_changes(comma=space), param.with_changes(comma=space if more else cst.MaybeSentinel.DEFAULT), *rest]
+        return function.with_changes(params=params.with_changes(params=new))
     if params.params:
         first = params.params[0]
         comma = first.comma if isinstance(first.comma, cst.Comma) and _breaks_line(first.comma) else cst.Comma(

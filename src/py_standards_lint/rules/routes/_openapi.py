@@ -69,6 +69,81 @@ def cases(keyword: str, other: str) -> tuple[tuple[Valid, ...], tuple[Invalid, .
         Valid('from fastapi import FastAPI\n\napp = FastAPI(openapi_url=None)\n\n@app.get("/x")\nasync def x(): ...\n'),
         Valid(HEAD + f'# @router.get("/x")\nTEXT = "@router.get(\'/x\') needs {keyword}="\n'),
         Valid(HEAD + '@router.get("/items")\nasync def items(): ...\n', path="app/core/items.py"),
+        # (rev 3) every `return` answers with a non-JSON response: a call, a local bound only to such calls,
+        # a project subclass, a template
+        Valid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import FileResponse\n\nrouter = APIRouter()\n\n"
+            '@router.get("/files/{name}")\nasync def download(name: str):\n    if name == "x":\n        return FileResponse("x.bin")\n    return FileResponse(f"files/{name}")\n'
+        ),
+        Valid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import RedirectResponse\n\nrouter = APIRouter()\n\n"
+            '@router.get("/go")\nasync def go(next: str = ""):\n    response = RedirectResponse("/")\n    if next:\n        response = RedirectResponse(next)\n'
+            '    response.set_cookie("seen", "1")\n    response.headers["X-A"] = "b"\n    return response\n'
+        ),
+        Valid(
+            "from fastapi import APIRouter\nfrom app.core.responses import CSVResponse\n\nrouter = APIRouter()\n\n"
+            '@router.get("/export")\nasync def export():\n    return CSVResponse("a,b")\n',
+            files={"app/core/responses.py": "from starlette.responses import PlainTextResponse\n\nclass CSVResponse(PlainTextResponse):\n    media_type = 'text/csv'\n"},
+        ),
+        Valid(
+            "from fastapi import APIRouter, Request\nfrom fastapi.templating import Jinja2Templates\n\nrouter = APIRouter()\ntemplates = Jinja2Templates(directory='t')\n\n"
+            '@router.get("/page")\nasync def page(request: Request):\n    return templates.TemplateResponse(request, "page.html", {})\n'
+        ),
+        Valid(
+            "from fastapi import APIRouter\nfrom sse_starlette.sse import EventSourceResponse\n\nrouter = APIRouter()\n\n"
+            '@router.get("/events")\nasync def events():\n    return EventSourceResponse(stream())\n'
+        ),
+        # (rev 3) included only in apps created with the literal `openapi_url=None` (another module, through a
+        # chain of routers, in an app factory), or with a non-JSON `default_response_class` on the way
+        Valid(
+            HEAD + '@router.get("/admin/users")\nasync def users(): ...\n',
+            path="app/routes/admin.py",
+            files={"app/backoffice.py": "from fastapi import FastAPI\nfrom app.routes import admin\n\nbackoffice = FastAPI(openapi_url=None)\nbackoffice.include_router(admin.router)\n"},
+        ),
+        Valid(
+            HEAD + '@router.get("/admin/users")\nasync def users(): ...\n',
+            path="app/routes/admin.py",
+            files={
+                "app/routes/__init__.py": "from fastapi import APIRouter\nfrom app.routes.admin import router as admin_router\n\npages = APIRouter(prefix='/bo')\npages.include_router(admin_router)\n",
+                "app/apps.py": "from fastapi import FastAPI\n\nbackoffice = FastAPI(openapi_url=None, title='BO')\n",
+                "app/main.py": "from app.apps import backoffice\nfrom app.routes import pages\n\nbackoffice.include_router(pages)\n",
+            },
+        ),
+        Valid(
+            HEAD + '@router.get("/admin/users")\nasync def users(): ...\n',
+            path="app/routes/admin.py",
+            files={
+                "app/main.py": "from fastapi import FastAPI\nfrom app.routes import admin\n\n\ndef create_backoffice() -> FastAPI:\n"
+                "    bo = FastAPI(openapi_url=None)\n    bo.include_router(admin.router, prefix='/bo')\n    return bo\n"
+            },
+        ),
+        Valid(
+            HEAD + '@router.get("/admin/users")\nasync def users(): ...\n',
+            path="app/routes/admin.py",
+            files={
+                "app/main.py": "from fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse\nfrom app.routes import admin\n\n"
+                "app = FastAPI(default_response_class=HTMLResponse)\napp.include_router(admin.router)\n"
+            },
+        ),
+        Valid(
+            HEAD + '@router.get("/admin/users")\nasync def users(): ...\n',
+            path="app/routes/admin.py",
+            files={
+                "app/main.py": "from fastapi import FastAPI\nfrom starlette.responses import HTMLResponse\nfrom app.routes import admin\n\n"
+                "app = FastAPI()\napp.include_router(admin.router, default_response_class=HTMLResponse)\n"
+            },
+        ),
+        # (rev 3) a return annotation or response_model naming a project name that cannot be resolved
+        Valid(
+            "from fastapi import APIRouter\nfrom app.schemas import ItemList, Thing\n\nrouter = APIRouter()\n\n"
+            '@router.get("/items", response_model=ItemList)\nasync def items(): ...\n\n@router.get("/thing")\nasync def thing() -> Thing: ...\n',
+            files={"app/schemas.py": "from app.base import make_list, make_thing\n\nItemList = make_list()\nThing = make_thing()\n"},
+        ),
+        # a class-based view's HTML page
+        Valid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import HTMLResponse\n\nrouter = APIRouter()\n\n"
+            'class Pages:\n    @router.get("/page", response_class=HTMLResponse)\n    async def page(self): ...\n'
+        ),
     )
     invalid = (
         Invalid(HEAD + f'@router.get("/items", {only_other})\nasync def items() -> list[dict]: ...\n', line=5, col=1),
@@ -98,6 +173,65 @@ def cases(keyword: str, other: str) -> tuple[tuple[Valid, ...], tuple[Invalid, .
             col=1,
         ),
         Invalid(HEAD + '@router.get("/x", include_in_schema=True)\nasync def x(): ...\n', settings={"openapi-exempt": ["/other/**"]}, line=5, col=1),
+        # (rev 3) not every return is a non-JSON response; a local rebound to a dict; a JSONResponse
+        Invalid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import FileResponse\n\nrouter = APIRouter()\n\n"
+            '@router.get("/files/{name}")\nasync def download(name: str):\n    if name == "x":\n        return FileResponse("x.bin")\n    return {"missing": name}\n',
+            line=6,
+            col=1,
+        ),
+        Invalid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import RedirectResponse\n\nrouter = APIRouter()\n\n"
+            '@router.get("/go")\nasync def go(next: str = ""):\n    response = RedirectResponse("/")\n    if next:\n        response = {"next": next}\n    return response\n',
+            line=6,
+            col=1,
+        ),
+        Invalid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import JSONResponse\n\nrouter = APIRouter()\n\n"
+            '@router.get("/x")\nasync def x():\n    response = JSONResponse({})\n    return response\n',
+            line=6,
+            col=1,
+        ),
+        # (rev 3) also included in an app with a schema; an app whose openapi_url is not the literal None;
+        # a JSON app next to an HTML one
+        Invalid(
+            HEAD + '@router.get("/admin/users")\nasync def users(): ...\n',
+            path="app/routes/admin.py",
+            files={
+                "app/main.py": "from fastapi import FastAPI\nfrom app.routes import admin\n\napp = FastAPI()\nbackoffice = FastAPI(openapi_url=None)\n"
+                "app.include_router(admin.router)\nbackoffice.include_router(admin.router)\n"
+            },
+            line=5,
+            col=1,
+        ),
+        Invalid(
+            HEAD + '@router.get("/admin/users")\nasync def users(): ...\n',
+            path="app/routes/admin.py",
+            files={
+                "app/main.py": "from fastapi import FastAPI\nfrom app.config import settings\nfrom app.routes import admin\n\n"
+                "app = FastAPI(openapi_url=settings.openapi_url)\napp.include_router(admin.router)\n"
+            },
+            line=5,
+            col=1,
+        ),
+        Invalid(
+            HEAD + '@router.get("/admin/users")\nasync def users(): ...\n',
+            path="app/routes/admin.py",
+            files={
+                "app/main.py": "from fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse\nfrom app.routes import admin\n\n"
+                "app = FastAPI()\npages = FastAPI(default_response_class=HTMLResponse)\napp.include_router(admin.router)\npages.include_router(admin.router)\n"
+            },
+            line=5,
+            col=1,
+        ),
+        # (rev 3) an ORM model is a resolved, JSON answer
+        Invalid(
+            "from fastapi import APIRouter\nfrom app.models import ItemRow\n\nrouter = APIRouter()\n\n" '@router.get("/x")\nasync def x() -> ItemRow: ...\n',
+            line=6,
+            col=1,
+            files={"app/models.py": "from sqlalchemy.orm import DeclarativeBase\n\nclass Base(DeclarativeBase):\n    pass\n\nclass ItemRow(Base):\n    pass\n"},
+        ),
+        Invalid(HEAD + f'@cbv(router)\nclass Items:\n    @router.get("/items", {only_other})\n    async def items(self) -> list[dict]: ...\n', line=7, col=5),
     )
     return valid, invalid
 

@@ -37,6 +37,7 @@ class DeleteStatusCode(Rule):
         Valid("from fastapi import APIRouter\n\nclass status:\n    HTTP_202_ACCEPTED = 204\n\nrouter = APIRouter()\n\n" '@router.delete("/x", status_code=status.HTTP_202_ACCEPTED)\ndef x(): ...\n'),
         Valid(HEAD + '@router.api_route("/x", methods=["DELETE", "POST"], status_code=202)\ndef x(): ...\n'),
         Valid(HEAD + '# @router.delete("/x", status_code=202)\n'),
+        Valid(HEAD + 'class Items:\n    @router.delete("/x", status_code=204)\n    def x(self) -> None: ...\n'),
     )
     invalid = (
         Invalid(example, line=5, col=1),
@@ -45,6 +46,7 @@ class DeleteStatusCode(Rule):
         Invalid("from fastapi.status import HTTP_202_ACCEPTED\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n" '@app.delete("/x", status_code=HTTP_202_ACCEPTED)\ndef x(): ...\n', line=6, col=1),
         Invalid("import http\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n\n" '@router.delete("/x", status_code=http.HTTPStatus.ACCEPTED)\ndef x(): ...\n', line=6, col=1),
         Invalid(HEAD + '@router.api_route("/x", methods=["DELETE"], status_code=202)\ndef x(): ...\n', line=5, col=1),
+        Invalid(HEAD + 'class Items:\n    @router.delete("/x", status_code=201)\n    def x(self): ...\n', line=6, col=5),
     )
 
     def visit_Module(self, node: cst.Module) -> None:

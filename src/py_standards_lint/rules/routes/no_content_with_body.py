@@ -38,6 +38,7 @@ class NoContentWithBody(Rule):
         Valid(HEAD + 'NO_CONTENT = 204\n\n@router.post("/x", status_code=NO_CONTENT, response_model=dict)\nasync def x(): ...\n'),
         Valid(HEAD + '@router.post("/x", status_code=204)\nasync def x() -> Response | None: ...\n'),
         Valid(HEAD + '# @router.post("/x", status_code=204, response_model=dict)\n'),
+        Valid(HEAD + 'class Items:\n    @router.delete("/x", status_code=204)\n    async def x(self) -> None: ...\n'),
     )
     invalid = (
         Invalid(example, line=5, col=1),
@@ -55,6 +56,7 @@ class NoContentWithBody(Rule):
             line=6,
             col=1,
         ),
+        Invalid(HEAD + 'class Items:\n    @router.delete("/x", status_code=204)\n    async def x(self) -> dict: ...\n', line=6, col=5),
     )
 
     def visit_Module(self, node: cst.Module) -> None:

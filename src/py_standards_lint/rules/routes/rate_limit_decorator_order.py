@@ -39,6 +39,8 @@ class RateLimitDecoratorOrder(Rule):
         Valid(HEAD + '@limiter.limit("5/minute")\nasync def helper(request: Request): ...\n'),
         Valid(HEAD + '# @limiter.limit("5/minute")\n@router.post("/items")\n@limiter.limit("5/minute")\nasync def a(request: Request): ...\n'),
         Valid(HEAD + '@limiter.limit("5/minute")\n@other.post("/items")\nasync def a(request: Request): ...\n'),
+        # a class-based view in the right order
+        Valid(HEAD + 'class Items:\n    @router.post("/items")\n    @limiter.limit("5/minute")\n    async def create(self, request: Request): ...\n'),
     )
     invalid = (
         Invalid(example, line=7, col=1, fixed=use_instead),
@@ -69,6 +71,13 @@ class RateLimitDecoratorOrder(Rule):
             line=8,
             col=1,
             fixed=HEAD + '@limiter.limit("5/minute")\n@traced\n@router.post("/a")\nasync def d(request: Request): ...\n',
+        ),
+        # a class-based view's method: same position (the route decorator), same fix
+        Invalid(
+            HEAD + '@cbv(router)\nclass Items:\n    @limiter.limit("5/minute")\n    @router.post("/items")\n    async def create(self, request: Request): ...\n',
+            line=9,
+            col=5,
+            fixed=HEAD + '@cbv(router)\nclass Items:\n    @router.post("/items")\n    @limiter.limit("5/minute")\n    async def create(self, request: Request): ...\n',
         ),
     )
 

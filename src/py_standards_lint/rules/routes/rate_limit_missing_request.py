@@ -32,7 +32,7 @@ class RateLimitMissingRequest(Rule):
         '@router.post("/items")\n@limiter.limit("5/minute")\nasync def create_item(request: Request, name: str) -> dict: ...\n'
     )
     fix_notes = (
-        "Adds `request: Request` as the first parameter and imports `Request` from fastapi (reusing an existing "
+        "Adds `request: Request` as the first parameter (after a method's `self`) and imports `Request` from fastapi (reusing an existing "
         "import or alias). Unsafe: it changes the endpoint's signature (callers that pass arguments positionally "
         "would shift)."
     )
@@ -45,6 +45,8 @@ class RateLimitMissingRequest(Rule):
         Valid(HEAD + '@limiter.limit("5/minute")\nasync def helper(name: str): ...\n'),
         # not a limiter
         Valid(HEAD + '@router.post("/items")\n@cache.limit(5)\nasync def create_item(name: str): ...\n'),
+        # a class-based view's method with its request after `self`
+        Valid(HEAD + 'class Items:\n    @router.post("/items")\n    @limiter.limit("5/minute")\n    async def create(self, request, name: str): ...\n'),
     )
     invalid = (
         Invalid(example, line=6, col=1, fixed=use_instead),
@@ -92,6 +94,28 @@ class RateLimitMissingRequest(Rule):
         ),
         # the limit above the route (PSL602) still needs the request
         Invalid(HEAD + '@limiter.limit("5/minute")\n@router.post("/a")\ndef a(req): ...\n', line=7, col=1),
+        # a class-based view: `self` is no request; the fix adds the request after it
+        Invalid(
+            HEAD + '@cbv(router)\nclass Items:\n    @router.post("/items")\n    @limiter.limit("5/minute")\n    async def create(self, name: str) -> dict: ...\n',
+            line=8,
+            col=5,
+            fixed=HEAD.replace("import APIRouter", "import APIRouter, Request")
+            + '@cbv(router)\nclass Items:\n    @router.post("/items")\n    @limiter.limit("5/minute")\n    async def create(self, request: Request, name: str) -> dict: ...\n',
+        ),
+        Invalid(
+            HEAD + 'class Items:\n    @router.post("/items")\n    @limiter.limit("5/minute")\n    async def create(self): ...\n',
+            line=7,
+            col=5,
+            fixed=HEAD.replace("import APIRouter", "import APIRouter, Request")
+            + 'class Items:\n    @router.post("/items")\n    @limiter.limit("5/minute")\n    async def create(self, request: Request): ...\n',
+        ),
+        Invalid(
+            HEAD + 'class Items:\n    @router.post("/items")\n    @limiter.limit("5/minute")\n    async def create(\n        self,\n        name: str,\n    ): ...\n',
+            line=7,
+            col=5,
+            fixed=HEAD.replace("import APIRouter", "import APIRouter, Request")
+            + 'class Items:\n    @router.post("/items")\n    @limiter.limit("5/minute")\n    async def create(\n        self,\n        request: Request,\n        name: str,\n    ): ...\n',
+        ),
     )
 
     def visit_Module(self, node: cst.Module) -> None:
@@ -107,7 +131,7 @@ class RateLimitMissingRequest(Rule):
             return None
         local, edits = imported
         param = cst.Param(name=cst.Name("request"), annotation=cst.Annotation(cst.Name(local)))
-        function = insert_first_param(endpoint.function, param)
+        function = insert_first_param(endpoint.function, param, endpoint.receiver)
         if function is None:
             return None
         return Fix(UNSAFE, "Add a `request: Request` parameter", [(endpoint.function, function), *edits])

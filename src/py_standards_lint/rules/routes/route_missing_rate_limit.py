@@ -4,7 +4,7 @@ import libcst as cst
 
 from ...config import Option
 from ...layers import ROUTES
-from ...routes import LIMITER_NAMES, REDIRECT, Route, exempt_by_globs, route_label
+from ...routes import LIMITER_NAMES, Route, exempt_by_globs, route_label
 from ...rule import Invalid, Rule, Valid
 
 HEAD = (
@@ -98,6 +98,38 @@ class RouteMissingRateLimit(Rule):
         # words in strings and comments
         Valid(HEAD + '# @router.post("/x")\nNOTE = "@router.post without a limit"\n'),
         Valid(HEAD + '@router.post("/items")\nasync def create_item(request: Request): ...\n', path="app/core/items.py"),
+        # class-based views: a limited method; a class body rebinding `router` to something that is no router
+        Valid(
+            HEAD + "from fastapi_utils.cbv import cbv\n\n@cbv(router)\nclass Items:\n    @router.post(\"/items\")\n"
+            '    @limiter.limit("5/minute")\n    async def create(self, request: Request) -> dict: ...\n'
+        ),
+        Valid(HEAD + "class Fake:\n    router = object()\n\n    @router.post('/x')\n    def x(self): ...\n"),
+        Valid(HEAD + "class Fake:\n    from app.fake import router\n\n    @router.post('/x')\n    def x(self): ...\n"),
+        # a def nested in a function: its router is nothing the model follows
+        Valid(HEAD + "def register(router):\n    @router.post('/x')\n    def x(): ...\n"),
+        # (rev 3) a local bound to a redirect on every path; a project subclass of RedirectResponse; out of the
+        # schema by an app created with `openapi_url=None` in another module
+        Valid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import RedirectResponse\n\nrouter = APIRouter(include_in_schema=False)\n\n"
+            '@router.post("/login")\nasync def login(ok: bool):\n    response = RedirectResponse("/", status_code=303)\n    if not ok:\n'
+            '        response = RedirectResponse("/login?failed=1", status_code=303)\n    response.set_cookie("session", "x")\n    return response\n'
+        ),
+        Valid(
+            "from fastapi import APIRouter\nfrom app.core.responses import SeeOther\n\nrouter = APIRouter()\n\n"
+            '@router.post("/logout", include_in_schema=False)\nasync def logout():\n    return SeeOther("/")\n',
+            files={"app/core/responses.py": "from fastapi.responses import RedirectResponse\n\nclass SeeOther(RedirectResponse):\n    pass\n"},
+        ),
+        Valid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import RedirectResponse\n\nrouter = APIRouter()\n\n"
+            '@router.post("/logout")\nasync def logout():\n    return RedirectResponse("/")\n',
+            path="app/routes/auth.py",
+            files={"app/main.py": "from fastapi import FastAPI\nfrom app.routes import auth\n\nsite = FastAPI(openapi_url=None)\nsite.include_router(auth.router)\n"},
+        ),
+        # a class-based view's redirect route: out of the schema, every return a RedirectResponse
+        Valid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import RedirectResponse\n\nrouter = APIRouter()\n\n"
+            "class Auth:\n    @router.post('/logout', include_in_schema=False)\n    async def logout(self):\n        return RedirectResponse('/')\n"
+        ),
     )
     invalid = (
         Invalid(example, line=6, col=1),
@@ -131,6 +163,36 @@ class RouteMissingRateLimit(Rule):
         Invalid(HEAD + '@router.post("/x")\nasync def x(request: Request): ...\n', settings={"rate-limit-exempt": ["/webhooks/**", "app/routes/other.py"]}, line=6, col=1),
         # a limit by an object that is not a limiter does not count
         Invalid(HEAD + '@router.post("/x")\n@cache.limit(5)\nasync def x(request: Request): ...\n', line=6, col=1),
+        # (rev 3) a local redirect, but the route is in the schema (its app's openapi_url is not the literal None)
+        Invalid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import RedirectResponse\n\nrouter = APIRouter()\n\n"
+            '@router.post("/login")\nasync def login():\n    response = RedirectResponse("/", status_code=303)\n    return response\n',
+            path="app/routes/auth.py",
+            files={"app/main.py": "from fastapi import FastAPI\nfrom app.routes import auth\n\nsite = FastAPI(openapi_url='/openapi.json')\nsite.include_router(auth.router)\n"},
+            line=6,
+            col=1,
+        ),
+        # out of the schema, but one path answers JSON
+        Invalid(
+            "from fastapi import APIRouter\nfrom fastapi.responses import RedirectResponse\n\nrouter = APIRouter(include_in_schema=False)\n\n"
+            '@router.post("/login")\nasync def login(ok: bool):\n    response = RedirectResponse("/", status_code=303)\n    if not ok:\n        response = {"error": "no"}\n    return response\n',
+            line=6,
+            col=1,
+        ),
+        # class-based views: any class decorator or none, nested classes, a router the class body binds
+        Invalid(
+            HEAD + "from fastapi_utils.cbv import cbv\n\n@cbv(router)\nclass Items:\n    @router.get('/items')\n    async def list(self) -> list: ...\n\n"
+            "    @router.post('/items')\n    async def create(self, request: Request) -> dict: ...\n",
+            line=13,
+            col=5,
+        ),
+        Invalid(HEAD + "@controller(router)\nclass Items:\n    @router.delete('/items/{i}')\n    def delete(self, i: int): ...\n", line=8, col=5),
+        Invalid(HEAD + "class Outer:\n    class Inner:\n        @router.put('/x')\n        def x(self): ...\n", line=8, col=9),
+        Invalid(
+            "from fastapi import APIRouter\n\nclass Items:\n    router = APIRouter(prefix='/items')\n\n    @router.patch('/{i}')\n    def patch(self, i: int): ...\n",
+            line=6,
+            col=5,
+        ),
     )
 
     def visit_Module(self, node: cst.Module) -> None:
@@ -149,15 +211,16 @@ class RouteMissingRateLimit(Rule):
     def _is_auth_redirect(self, route: Route) -> bool:
         if route.include_in_schema is not False:
             return False
-        names = self.ctx.names
+        names, model = self.ctx.names, self.ctx.routes
         response_class = route.kwarg("response_class")
         if response_class is None and route.router_info is not None:
             response_class = route.router_info.default_response_class
-        if response_class is not None and names.resolve(response_class) in REDIRECT:
+        if response_class is not None and model.is_redirect(names.resolve(response_class)):
             return True
         endpoint = route.endpoint
         assert endpoint is not None
-        if endpoint.returns is not None and names.resolve(endpoint.returns) in REDIRECT:
+        if endpoint.returns is not None and model.is_redirect(names.resolve(endpoint.returns)):
             return True
-        values = endpoint.returned_values()
-        return bool(values) and all(isinstance(v, cst.Call) and names.resolve(v.func) in REDIRECT for v in values)
+        # every `return` answers with a redirect: a call of it, or a local bound only to such calls
+        returned = model.returned_response(endpoint)
+        return returned is not None and all(model.is_redirect(q) for q in returned)

@@ -19,7 +19,7 @@ class RouteShadowed(Rule):
     fix_safety = UNSAFE
     fix_notes = (
         "Moves the shadowed route's function directly above the function of the route that swallows it. Offered "
-        "only when both are module-level functions, nothing the moved `def` evaluates (decorators, defaults, "
+        "only when both are module-level functions or methods of the same class, nothing the moved `def` evaluates (decorators, defaults, "
         "annotations) is bound between the two places, and the new order shadows no route that was reachable. "
         "Unsafe: it changes the registration order of the routes."
     )
@@ -43,6 +43,13 @@ class RouteShadowed(Rule):
         Valid('class R:\n    def get(self, p):\n        return lambda f: f\n\nr = R()\n\n@r.get("/{x}")\ndef a(): ...\n\n@r.get("/stats")\ndef b(): ...\n'),
         Valid(HEAD + '# @router.get("/items/{id}")\n@router.get("/items/stats")\ndef b(): ...\n'),
         Valid(HEAD + 'M = ["GET"]\n\n@router.api_route("/items/{item_id}", methods=M)\ndef a(): ...\n\n@router.get("/items/stats")\ndef b(): ...\n'),
+        # class-based views: the literal first; two classes each binding its own router
+        Valid(HEAD + 'class Items:\n    @router.get("/items/stats")\n    def stats(self): ...\n\n    @router.get("/items/{item_id}")\n    def get(self, item_id: str): ...\n'),
+        Valid(
+            HEAD + 'class A:\n    router = APIRouter()\n\n    @router.get("/{x}")\n    def a(self): ...\n\n'
+            'class B:\n    router = APIRouter()\n\n    @router.get("/stats")\n    def b(self): ...\n'
+        ),
+        Valid(HEAD + 'class Items:\n    @router.get("/items/{item_id}")\n    def get(self, item_id: str):\n        @router.get("/items/stats")\n        def nested(): ...\n'),
     )
     invalid = (
         Invalid(example, line=8, col=1, fixed=use_instead),
@@ -87,12 +94,41 @@ class RouteShadowed(Rule):
         ),
         Invalid(HEAD + '@router.get("/a/{x}")\n@router.get("/b/{x}")\ndef a(): ...\n\n@router.head("/b/c")\ndef b(): ...\n', line=9, col=1),
         Invalid('from fastapi import APIRouter as AR\n\nitems = AR()\n\n@items.patch("/{a}/{b}")\ndef a(): ...\n\n@items.patch("/x/{b:int}")\ndef b(): ...\n', line=8, col=1),
+        # inside a class-based view (a `GET /minimal` declared after `GET /{id}` answers 422): the fix moves the method
+        Invalid(
+            HEAD + '@cbv(router)\nclass Items:\n    @router.get("/items/{item_id}")\n    def get(self, item_id: int): ...\n\n'
+            '    # the short form\n    @router.get("/items/minimal")\n    def minimal(self): ...\n',
+            line=11,
+            col=5,
+            fixed=HEAD + '@cbv(router)\nclass Items:\n    # the short form\n    @router.get("/items/minimal")\n    def minimal(self): ...\n\n'
+            '    @router.get("/items/{item_id}")\n    def get(self, item_id: int): ...\n',
+        ),
+        # order across a class body and module functions: flagged, no fix (not in the same body)
+        Invalid(
+            HEAD + '@router.get("/items/{item_id}")\ndef get(item_id: str): ...\n\nclass Items:\n    @router.get("/items/stats")\n    def stats(self): ...\n',
+            line=9,
+            col=5,
+            fixed=HEAD + '@router.get("/items/{item_id}")\ndef get(item_id: str): ...\n\nclass Items:\n    @router.get("/items/stats")\n    def stats(self): ...\n',
+        ),
+        Invalid(
+            HEAD + 'class Items:\n    @router.get("/items/{item_id}")\n    def get(self, item_id: str): ...\n\n@router.get("/items/stats")\ndef stats(): ...\n',
+            line=9,
+            col=1,
+        ),
+        # a class-local router, in a nested class
+        Invalid(
+            "from fastapi import APIRouter\n\nclass Outer:\n    class Items:\n        router = APIRouter()\n\n"
+            '        @router.get("/{x}")\n        def a(self): ...\n\n        @router.get("/stats")\n        def b(self): ...\n',
+            line=10,
+            col=9,
+        ),
     )
 
     def visit_Module(self, node: cst.Module) -> None:
         shadowed = _shadowed(self.ctx.routes.routes)
         for later, earlier in shadowed.items():
-            message = self.message.format(path=later.path, earlier=earlier.path, router=later.router)
+            # with the router's prefix when it is known: the URL a client sends
+            message = self.message.format(path=later.full_path or later.path, earlier=earlier.full_path or earlier.path, router=later.router)
             self.report(later.decorator, message, self._fix(later, earlier, shadowed))
 
     def _fix(self, later: Route, earlier: Route, shadowed: dict[Route, Route]) -> Fix | None:
@@ -101,9 +137,9 @@ class RouteShadowed(Rule):
         between, and the new order shadows nothing that was reachable before."""
         model = self.ctx.routes
         moved, target = later.endpoint, earlier.endpoint
-        if moved is None or target is None or moved is target:
+        if moved is None or target is None or moved is target or moved.owner is not target.owner:
             return None
-        body = list(self.ctx.module.body)
+        body = list(moved.container)  # the module's statements, or the class body both methods sit in
         positions = {id(stmt): i for i, stmt in enumerate(body)}
         if id(moved.function) not in positions or id(target.function) not in positions:
             return None
@@ -114,11 +150,29 @@ class RouteShadowed(Rule):
         after = _shadowed(reordered)
         if set(after) - set(shadowed) or later in after:
             return None
+        # the blank lines stay where they were, the comments go with their def
+        moved_blank, moved_comments = _split_leading(moved.function)
+        target_blank, target_comments = _split_leading(target.function)
         edits = [
             (moved.function, cst.RemovalSentinel.REMOVE),
-            (target.function, cst.FlattenSentinel([moved.function, target.function])),
+            (
+                target.function,
+                cst.FlattenSentinel(
+                    [
+                        moved.function.with_changes(leading_lines=[*target_blank, *moved_comments]),
+                        target.function.with_changes(leading_lines=[*moved_blank, *target_comments]),
+                    ]
+                ),
+            ),
         ]
         return Fix(UNSAFE, f"Move `{moved.name}` above `{target.name}`", edits)
+
+
+def _split_leading(function: cst.FunctionDef) -> tuple[list[cst.EmptyLine], list[cst.EmptyLine]]:
+    """A def's leading lines: the blank ones before its first comment, and the rest."""
+    lines = list(function.leading_lines)
+    first = next((i for i, line in enumerate(lines) if line.comment is not None), len(lines))
+    return lines[:first], lines[first:]
 
 
 def _shadowed(routes: list[Route]) -> dict[Route, Route]:
@@ -162,6 +216,9 @@ def _evaluated_names(function: cst.FunctionDef, module: cst.Module) -> set[str]:
         current = stack.pop()
         if isinstance(current, cst.Name):
             names.add(current.value)
+        elif isinstance(current, cst.Attribute):  # `router.get`: only `router` is looked up
+            stack.append(current.value)
+            continue
         stack.extend(current.children)
     return names
 
