@@ -110,6 +110,8 @@ def rules_md(rules: Sequence[type[Rule]] | None = None) -> str:
         "",
         "Every rule's documentation comes from its class in `src/py_standards_lint/rules/<family>/`.",
         "`py-standards-lint explain CODE` prints the same in the terminal.",
+        "[standards.md](standards.md) explains, section by section, what the team standard asks and which",
+        "rules enforce it.",
         "",
         table(rules, link_prefix=""),
     ]
