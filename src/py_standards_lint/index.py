@@ -267,9 +267,9 @@ class _Summarizer:
     def _include(self, node: ast.Call, parent: str | None, router: str) -> None:
         excluded = _keyword_false(node, "include_in_schema")
         response = _keyword(node, "default_response_class")
+        # ``include_router(r, **options)`` sets no known default: JSON, as RULES.md's PSL604 row judges what no
+        # non-JSON condition is known to hold for (apps are built from settings this way all the time)
         response_class = "" if response is None else (self.resolve(response) or "?")
-        if response is None and any(kw.arg is None for kw in node.keywords):
-            response_class = "?"  # include_router(r, **options)
         self.s.router_includes.append((parent, router, excluded, response_class))
 
     def _router_settings(self, call: ast.Call, targets: list[str]) -> None:
@@ -286,9 +286,8 @@ class _Summarizer:
         ):
             self.s.routers_out_of_schema.update(targets)
         response = _keyword(call, "default_response_class")
-        if response is not None or any(kw.arg is None for kw in call.keywords):
-            default = (self.resolve(response) if response is not None else None) or "?"
-            self.s.router_defaults.update(dict.fromkeys(targets, default))
+        if response is not None:  # ``FastAPI(**settings.kwargs)``: no known default, so JSON (see ``_include``)
+            self.s.router_defaults.update(dict.fromkeys(targets, self.resolve(response) or "?"))
 
     def _local_includes(self, calls: list[ast.Call], body: list[ast.stmt]) -> None:
         """``include_router`` calls on a router or app bound inside a module-level function (an app

@@ -214,6 +214,19 @@ def cases(keyword: str, other: str) -> tuple[tuple[Valid, ...], tuple[Invalid, .
             line=5,
             col=1,
         ),
+        # an app built from settings (`**kwargs`), included with `**options`: no non-JSON condition is known
+        Invalid(
+            HEAD + '@router.get("/users")\nasync def users(): ...\n',
+            path="app/routes/users.py",
+            files={
+                "app/api.py": "from fastapi import APIRouter\nfrom app.routes import users\n\napi = APIRouter()\n"
+                "api.include_router(users.router, **{'prefix': '/u'})\n",
+                "app/main.py": "from fastapi import FastAPI\nfrom app.api import api\nfrom app.config import settings\n\n"
+                "def build():\n    app = FastAPI(**settings.fastapi_kwargs)\n    app.include_router(api, prefix=settings.prefix)\n    return app\n",
+            },
+            line=5,
+            col=1,
+        ),
         Invalid(
             HEAD + '@router.get("/admin/users")\nasync def users(): ...\n',
             path="app/routes/admin.py",
