@@ -82,6 +82,9 @@ class ClassSummary:
     bases: list[str] = field(default_factory=list)
     #: declared column attributes (``mapped_column``/``Column``/``Mapped[...]`` annotations)
     columns: set[str] = field(default_factory=set)
+    #: attributes bound in the class body or as ``self.x = ...`` in ``__init__`` (see :class:`Value`;
+    #: in ``__init__`` only calls are kept: other values may be its parameters)
+    attributes: dict[str, "Value"] = field(default_factory=dict)
 
 
 #: the literal keywords of a module-level call the resolver keeps (router facts)
@@ -377,8 +380,7 @@ class _Summarizer:
             else:
                 continue
             for name in names:
-                previous = values.get(name)
-                values[name] = bound if previous is None or previous == bound else Value("other")
+                _bind(values, name, bound)
 
     def _lifespan_target(self, node: ast.AST, lifespans: set[str]) -> None:
         if isinstance(node, ast.Name):
@@ -460,6 +462,18 @@ class _Summarizer:
 
     def _class(self, node: ast.ClassDef) -> None:
         cls = ClassSummary(node.name, node.lineno, [b for b in (self.target(base) for base in node.bases) if b])
+        for stmt in _toplevel(node.body):
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+                for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
+                    if isinstance(target, ast.Name):
+                        _bind(cls.attributes, target.id, self.value(stmt.value))
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "__init__":
+                for inner in _toplevel(stmt.body):
+                    if isinstance(inner, (ast.Assign, ast.AnnAssign)) and inner.value is not None:
+                        for target in inner.targets if isinstance(inner, ast.Assign) else [inner.target]:
+                            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+                                bound = self.value(inner.value) if isinstance(inner.value, ast.Call) else Value("other")
+                                _bind(cls.attributes, target.attr, bound)
         for stmt in node.body:
             if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
                 annotation = _dotted(stmt.annotation.value) if isinstance(stmt.annotation, ast.Subscript) else None
@@ -503,6 +517,12 @@ class _Summarizer:
             }
             for name in names:
                 self.s.tables[name] = columns
+
+
+def _bind(values: dict[str, Value], name: str, bound: Value) -> None:
+    """A name bound once keeps its value; bound again differently, it is unknown."""
+    previous = values.get(name)
+    values[name] = bound if previous is None or previous == bound else Value("other")
 
 
 def _builtin(node: ast.AST) -> str | None:
@@ -1020,6 +1040,24 @@ class ProjectIndex:
                 found |= self.ancestors(self.canonical(base))
         memo[qualified] = result = frozenset(found)
         return result
+
+    def class_attribute(self, qualified: str | None, attribute: str) -> tuple[str, Value] | None:
+        """The binding of ``attribute`` in a project class or the first of its (project) bases, in
+        method resolution order as far as the index sees it: (qualified owner, its :class:`Value`)."""
+        seen: set[str] = set()
+        queue = [self.canonical(qualified)] if qualified else []
+        while queue:
+            current = queue.pop(0)
+            if current is None or current in seen or len(seen) > self.MAX_HOPS:
+                continue
+            seen.add(current)
+            cls = self.class_(current) if self._project_split(current) is not None else None
+            if cls is None:
+                continue
+            if attribute in cls.attributes:
+                return current, cls.attributes[attribute]
+            queue.extend(self.canonical(base) for base in cls.bases)
+        return None
 
     def derives(self, qualified: str | None, targets: Iterable[str]) -> bool:
         """Is the canonical name one of ``targets`` or a project class deriving from one?"""
