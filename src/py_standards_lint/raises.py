@@ -27,6 +27,7 @@ from .fastwalk import child_nodes
 from .hierarchy import BROAD, Hierarchy, builtin_exception
 
 if TYPE_CHECKING:
+    from .context import FileContext
     from .index import ModuleSummary, ProjectIndex
 
 ANY = "*"
@@ -218,3 +219,20 @@ class Oracle:
         result = frozenset(out)
         self._escaping[key] = result
         return result
+
+
+def raises_http_exception(ctx: "FileContext", exc: cst.BaseExpression | None) -> bool:
+    """PSL101/PSL104: does ``raise <exc>`` raise FastAPI's/Starlette's HTTPException? ``raise HTTPException(...)``
+    (any alias) or a class this module derives from it; *(rev 3)* or a name bound to an HTTPException
+    instance (``Unauthorized = HTTPException(401)``), in this module or imported from a project module."""
+    from .semantics import HTTP_EXCEPTION
+
+    if exc is None:
+        return False
+    target = exc.func if isinstance(exc, cst.Call) else exc
+    if ctx.names.refers_to(target, HTTP_EXCEPTION, subclasses=True):
+        return True
+    if isinstance(exc, cst.Call) or not isinstance(exc, (cst.Name, cst.Attribute)):
+        return False
+    made = ctx.instance_of(exc)
+    return made is not None and ctx.resolver is not None and ctx.resolver.derives(made, HTTP_EXCEPTION)
