@@ -28,7 +28,8 @@ from .cache import memoized_summaries
 from .config import Settings
 from .docstrings import documented_raises
 from .external import (
-    DEFAULT_SDK_MODULES, ExternalModel, ast_children, ast_dotted, functions_calling_out, module_model,
+    DEFAULT_SDK_MODULES, CallOutFacts, ExternalModel, ast_children, ast_dotted, call_parts_ast, escape_walk,
+    functions_calling_out, lazy_sdk_call, module_model,
 )
 from .names import LOCAL, ImportMap, canonical as canonical_name
 from .sessions import SESSION_FACTORIES
@@ -43,6 +44,7 @@ ANNOTATED = frozenset({"typing.Annotated"})
 #: return annotations that say nothing about what a factory makes
 OPAQUE_TYPES = frozenset({None, "typing.Any", "builtins.object", "typing_extensions.Any"})
 ROUTER_KINDS = ("fastapi.APIRouter", "fastapi.FastAPI")
+BROAD_EXCEPTIONS = frozenset({"builtins.Exception", "builtins.BaseException"})
 #: a router keyword whose value the index cannot read (see ProjectIndex.router_facts)
 OPAQUE = "<opaque>"
 NEW_TYPES = frozenset({"typing.NewType", "typing_extensions.NewType"})
@@ -66,6 +68,14 @@ class FunctionSummary:
     #: its ``raise X`` statements and same-module private helper calls, with the ``try`` blocks
     #: around them (see raises.py)
     raise_sites: list[RaiseSite] = field(default_factory=list)
+    #: *(rev 3)* an external call (itself or in nested functions) that can escape it: not inside a ``try``
+    #: whose broad handler does not re-raise (RULES.md, *Names*, for PSL202)
+    escaping_out: bool = False
+    #: *(rev 3)* qualified callees of calls that can escape it (see ProjectIndex.escapes_out)
+    escaping_calls: set[str] = field(default_factory=set)
+    #: *(rev 3)* it, or a same-module function it calls, calls into an SDK module imported inside a
+    #: function (PSL801 counts that; PSL202 does not)
+    calls_out_lazily: bool = False
     #: the qualified name its return annotation resolves to (through this module's imports), else ``None``
     returns: str | None = None
     #: the qualified callee when every ``return <value>`` of its own body returns a call of that one name
@@ -178,9 +188,56 @@ def summarize(
     sdk = settings["external-sdk-modules"] if settings else DEFAULT_SDK_MODULES
     summary.external = module_model(tree, summary.imports.resolve_dotted, sdk)
     functions = {n.name: n for n in _toplevel(tree.body) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    for fn_name in functions_calling_out(functions, summary.external, summarizer.walked):
+    facts = CallOutFacts()
+    for fn_name in functions_calling_out(functions, summary.external, summarizer.walked, facts):
         summary.functions[fn_name].calls_out = True
+    _escapes(summary, summarizer, functions, facts, sdk)
     return summary
+
+
+def _escapes(
+    summary: ModuleSummary, summarizer: "_Summarizer", functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
+    facts: CallOutFacts, sdk: Any,
+) -> None:
+    """*(rev 3)* The escape facts of every module-level function (``escaping_out``, ``escaping_calls``) and
+    the lazily imported SDK calls (``calls_out_lazily``). Only functions holding a ``try`` are walked again."""
+    model = summary.external
+    lazy: set[str] = set()
+    for name, node in functions.items():
+        fn = summary.functions.get(name)
+        if fn is None or fn.lineno != node.lineno:
+            continue  # redefined: the summary is the last definition's
+        walked = summarizer.walked.get(id(node), ())
+        if name in facts.imports and lazy_sdk_call(node, walked, sdk):
+            lazy.add(name)
+        if name not in facts.tries:
+            fn.escaping_out = name in facts.direct
+            fn.escaping_calls = set(fn.calls)
+            continue
+        clients = facts.clients.get(name, set())
+        for call, nested in escape_walk(node, summarizer.silences):
+            if model is not None and not fn.escaping_out and model.is_external(call_parts_ast(call), clients):
+                fn.escaping_out = True
+            if not nested:
+                qualified = summarizer.resolve(call.func)
+                if qualified:
+                    fn.escaping_calls.add(qualified)
+    if lazy:
+        for name in _transitive_calls(lazy, facts.calls):
+            if name in summary.functions:
+                summary.functions[name].calls_out_lazily = True
+
+
+def _transitive_calls(direct: set[str], calls: dict[str, set[str]]) -> set[str]:
+    out = set(direct)
+    changed = True
+    while changed:
+        changed = False
+        for name, callees in calls.items():
+            if name not in out and callees & out:
+                out.add(name)
+                changed = True
+    return out
 
 
 def downgraded_tree(source: bytes | str) -> ast.Module | None:
@@ -381,6 +438,24 @@ class _Summarizer:
                 continue
             for name in names:
                 _bind(values, name, bound)
+
+    def silences(self, node: ast.Try) -> bool:
+        """*(rev 3)* Does a ``try`` have a broad handler (bare, ``Exception``/``BaseException``, a tuple or a
+        module-level tuple constant holding one) that does not end in a ``raise``? Then what its body calls
+        out to does not escape it."""
+        for handler in node.handlers:
+            if handler.body and isinstance(handler.body[-1], ast.Raise):
+                continue
+            if handler.type is None:
+                return True
+            types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+            for t in types:
+                qualified = self.resolve(t)
+                if qualified in BROAD_EXCEPTIONS:
+                    return True
+                if isinstance(t, ast.Name) and set(self.s.tuple_constants.get(t.id, ())) & BROAD_EXCEPTIONS:
+                    return True
+        return False
 
     def _lifespan_target(self, node: ast.AST, lifespans: set[str]) -> None:
         if isinstance(node, ast.Name):
@@ -812,10 +887,32 @@ class ProjectIndex:
         wanted = set(bases)
         return qualified in wanted or bool(self.bases(qualified) & wanted)
 
-    def calls_out(self, qualified: str | None) -> bool:
-        """Does this project function make external calls (RULES.md, *Names*)? False when unknown."""
+    def calls_out(self, qualified: str | None, lazy: bool = False) -> bool:
+        """Does this project function make external calls in its own body, nested functions or same-module
+        helpers (RULES.md, *Names*; PSL801's reach)? ``lazy``: calls into SDK modules imported inside a
+        function count too. False when unknown."""
         fn = self.function(qualified) if qualified else None
-        return bool(fn and fn.calls_out)
+        return bool(fn and (fn.calls_out or (lazy and fn.calls_out_lazily)))
+
+    def escapes_out(self, qualified: str | None, _depth: int = 0) -> bool:
+        """*(rev 3)* Does this project function call out in a way that can escape it into a caller's ``try``
+        (RULES.md, *Names*, for PSL202): an external call of its own body or nested functions, or a call of a
+        project function (in any module, through re-exports) that escapes so, not inside a ``try`` whose broad
+        handler does not re-raise. Lazily imported SDK modules do not count. ``False`` when unknown; memoized,
+        cycle-safe."""
+        if qualified is None:
+            return False
+        memo = self._memo("escapes_out")
+        if qualified in memo:
+            return memo[qualified]
+        memo[qualified] = False  # a cycle adds nothing
+        canonical = self.canonical(qualified)
+        fn = self.function(canonical) if canonical is not None and self._project_split(canonical) is not None else None
+        result = False
+        if fn is not None:
+            result = fn.escaping_out or (_depth < 100 and any(self.escapes_out(c, _depth + 1) for c in fn.escaping_calls))
+        memo[qualified] = result
+        return result
 
     def _di_aliases(self) -> dict[str, str]:
         """Qualified alias name -> qualified dependency it wraps. An alias is ``Annotated[...]`` resolved through
