@@ -259,8 +259,8 @@ class CallOutFacts:
 
     #: functions making an external call themselves (nested functions included)
     direct: set[str] = field(default_factory=set)
-    #: functions holding a ``try`` (nested functions included)
-    tries: set[str] = field(default_factory=set)
+    #: the ``try`` statements of each function holding one (nested functions included)
+    tries: dict[str, list[ast.AST]] = field(default_factory=dict)
     #: functions holding an ``import`` (a lazily imported SDK, perhaps)
     imports: set[str] = field(default_factory=set)
     #: same-module callees per function
@@ -293,7 +293,7 @@ def functions_calling_out(
         for node in walked:  # nested functions count as the function's own body
             if not isinstance(node, ast.Call):
                 if isinstance(node, _TRY_TYPES):
-                    facts.tries.add(name)
+                    facts.tries.setdefault(name, []).append(node)
                 elif isinstance(node, (ast.Import, ast.ImportFrom)):
                     facts.imports.add(name)
                 continue

@@ -210,7 +210,7 @@ def _escapes(
         walked = summarizer.walked.get(id(node), ())
         if name in facts.imports and lazy_sdk_call(node, walked, sdk):
             lazy.add(name)
-        if name not in facts.tries:
+        if not any(summarizer.silences(t) for t in facts.tries.get(name, ())):  # type: ignore[arg-type]
             fn.escaping_out = name in facts.direct
             fn.escaping_calls = set(fn.calls)
             continue

@@ -238,20 +238,28 @@ class LoggerBindings:
             out[name] = identity if identity is not None else (UNKNOWN if name in configured else None)
         bound: dict[str, set[str | None]] = {}
         stack: list[cst.CSTNode] = [function.body]
-        while stack:
+        while stack:  # statements only (no statement lives in an expression), not nested defs or classes
             node = stack.pop()
-            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+                for small in node.body:
+                    if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
+                        for name in _target_names(small):
+                            identity = self.bound_identity(small.value, name)
+                            if identity is None and name in configured and not self._known_non_logger(small.value):
+                                identity = UNKNOWN
+                            bound.setdefault(name, set()).add(identity)
                 continue
-            if isinstance(node, (cst.Assign, cst.AnnAssign)) and node.value is not None:
-                for name in _target_names(node):
-                    identity = self.bound_identity(node.value, name)
-                    if identity is None and name in configured and not self._known_non_logger(node.value):
-                        identity = UNKNOWN
-                    bound.setdefault(name, set()).add(identity)
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
                 continue
-            if isinstance(node, cst.BaseExpression):
+            if isinstance(node, cst.IndentedBlock):
+                stack.extend(node.body)
                 continue
-            stack.extend(node.children)
+            for name in ("body", "orelse", "handlers", "finalbody", "cases"):
+                value = getattr(node, name, None)
+                if isinstance(value, cst.CSTNode):
+                    stack.append(value)
+                elif isinstance(value, (list, tuple)):
+                    stack.extend(v for v in value if isinstance(v, cst.CSTNode))
         for name, identities in bound.items():
             out[name] = identities.pop() if len(identities) == 1 else (UNKNOWN if name in configured else None)
         memo[id(function)] = out
