@@ -53,6 +53,8 @@ def test_unknown_stays_unknown() -> None:
     assert i.resolve("app.twice", "X") is None  # bound twice, differently
     assert i.resolve("app.cycle", "A") is None  # a cycle
     assert i.resolve("app.nowhere", "x") is None
+    assert i.canonical("app.nowhere.Thing") is None  # a project package's missing module is unknown, not external
+    assert i.canonical("databases.Database") == "databases.Database"
 
 
 def test_factories_and_instances() -> None:

@@ -1042,9 +1042,17 @@ class ProjectIndex:
         memo[qualified] = result
         return result
 
+    def _top_packages(self) -> frozenset[str]:
+        found = self._project_facts.get("resolver:top")
+        if found is None:
+            found = self._project_facts["resolver:top"] = frozenset(name.partition(".")[0] for name in self._by_name)
+        return found
+
     def _canonical(self, qualified: str, hops: int) -> str | None:
         split = self._project_split(qualified)
         if split is None:
+            if qualified.partition(".")[0] in self._top_packages():
+                return None  # in a project package, but no module the index has: unknown, not external
             return canonical_name(qualified)  # not a project name: an external one
         summary, path = split
         if not path:

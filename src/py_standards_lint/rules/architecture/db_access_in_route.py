@@ -112,6 +112,8 @@ async def get_step(step_id: str, db: DbSession) -> StepResponse:
                 settings={"session-aliases": ["Session"]}),
         Invalid("from sqlalchemy.orm import Session\n\ndef f(db: Session):\n    if db.query(User).first():\n        db.delete(select(X))\n        db.flush()\n",
                 at=[(4, 8), (5, 9), (6, 9)]),
+        # (rev 3) a session alias defined by a PEP 695 statement in the checked route module itself
+        Invalid("from sqlalchemy.orm import Session\n\ntype Db = Session\n\ndef f(conn: Db):\n    conn.merge(x)\n", line=6, col=5),
         # (rev 3) an annotation nothing resolves never turns a session-names name off
         Invalid(PREAMBLE + "@router.get('/x')\nasync def f(db: Database):\n    return await db.get('k')\n", line=9, col=18),
         Invalid("from app.kit.missing import Thing\n\nasync def f(session: Thing):\n    await session.commit()\n", line=4, col=11, files=KIT),
