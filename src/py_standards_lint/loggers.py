@@ -104,6 +104,8 @@ class LoggerBindings:
         for stmt, _ in iter_toplevel(ctx.module.body, names.imports):
             if isinstance(stmt, (cst.Assign, cst.AnnAssign)) and stmt.value is not None:
                 for name in _target_names(stmt):
+                    if isinstance(stmt.value, cst.Name) and stmt.value.value == "None":
+                        continue  # a placeholder (``_logger = None``, set lazily later): says nothing
                     identity = bindings.bound_identity(stmt.value, name)
                     if identity is not None:
                         bindings.module_names[name] = identity
@@ -146,9 +148,14 @@ class LoggerBindings:
             identity = None
         else:
             identity = self.reference_identity(value)
-        if identity is None and isinstance(value, cst.Call) and name in self.ctx.settings["logger-names"]:
-            if self.ctx.produces(value) is None:
+        if identity is None and name in self.ctx.settings["logger-names"]:
+            if isinstance(value, cst.Call) and not self._known_non_logger(value):
                 return UNKNOWN
+            if isinstance(value, (cst.Name, cst.Attribute)) and not call_only:  # ``logger = settings.logger``
+                resolver = self.ctx.resolver
+                made = resolver.instance_of(self.ctx.resolve(value)) if resolver is not None else None
+                if not self._project_non_logger(made):
+                    return UNKNOWN
         return identity
 
     def call_identity(self, node: cst.Call) -> str | None:
@@ -192,8 +199,8 @@ class LoggerBindings:
                 if identity is not None:
                     return identity
                 resolved = self.ctx.resolve(node)
-                if resolved is not None and self.ctx.resolver is not None and self.ctx.resolver.instance_of(resolved) is not None:
-                    return None  # an imported instance of something known that is no logger
+                if resolved is not None and self.ctx.resolver is not None and self._project_non_logger(self.ctx.resolver.instance_of(resolved)):
+                    return None  # an imported instance of a project class that is no logger
                 return UNKNOWN if name in configured else None
             return UNKNOWN if name in configured else None
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
@@ -266,8 +273,15 @@ class LoggerBindings:
         return out
 
     def _known_non_logger(self, value: cst.BaseExpression) -> bool:
-        """Is ``value`` a call of something the resolver knows (that makes no logger)?"""
-        return isinstance(value, cst.Call) and self.ctx.produces(value) is not None
+        """Does the resolver classify ``value`` as no logger: a call making a project class that derives from no
+        logger class (an external callee it cannot classify leaves a configured name an *unknown* logger)?"""
+        return isinstance(value, cst.Call) and self._project_non_logger(self.ctx.produces(value))
+
+    def _project_non_logger(self, made: str | None) -> bool:
+        resolver = self.ctx.resolver
+        if made is None or resolver is None or resolver.class_(made) is None:
+            return False
+        return classify(made, resolver) is None
 
     def _inherited(self, cls: cst.ClassDef, attr: str) -> str | None:
         """``self.x`` bound in a base class (in any project module) to a logger-producing call."""

@@ -70,6 +70,9 @@ class LoggingKwargs(LogCallRule):
         Valid("from app.base import Service\n\nclass Users(Service):\n    def run(self):\n        self.slog.info('a.b', user=1)\n", files=LOGS),
         Valid("from app.newer import wrap\n\nlogger = wrap(__name__)\nlogger.info('a.b', user=1)\n", files=LOGS),
         Valid("from loguru import logger\n\nlogger.info('a.b', user=1)\n"),
+        # a configured name bound to a project class that is no logger
+        Valid("class Console:\n    def info(self, msg, **kw):\n        pass\n\nlogger = Console()\nlogger.info('a.b', user=1)\n"),
+        Valid("from app.base import Service\n\ndef f():\n    log = Service()\n    log.info('a.b', user=1)\n", files=LOGS),
         Valid("import structlog.stdlib\n\ndef f(logger: structlog.stdlib.BoundLogger):\n    logger.info('a.b', user=1)\n"),
     )
     invalid = (
@@ -114,6 +117,8 @@ class LoggingKwargs(LogCallRule):
         # an unknown logger (an import the index cannot trace; a call nothing classifies): reported, fix unsafe
         Invalid("from app.gone import logger\n\nlogger.info('a.b', user=1)\n", line=3, col=1, files=LOGS),
         Invalid("from app.gone import make\n\nlogger = make()\nlogger.info('a.b', user=1)\n", line=4, col=1, files=LOGS),
+        Invalid("import multiprocessing\n\ndef f():\n    logger = multiprocessing.get_logger()\n    logger.info('a.b', user=1)\n", line=5, col=5),
+        Invalid("_logger = None\n\ndef f():\n    _logger.info('a.b', user=1)\n", line=4, col=5),
     )
 
     def visit_Call(self, node: cst.Call) -> None:
