@@ -12,6 +12,17 @@ needs it (see :class:`ProjectIndex`).
 Names inside it are resolved through the same :class:`~py_standards_lint.names.ImportMap`
 as the rules use. A fact the index cannot resolve is simply absent, and rules
 stay silent on absent facts.
+
+*(rev 3)* The index is also the project-wide resolver (RULES.md, *Names*: "Across the project"):
+:meth:`ProjectIndex.resolve` / :meth:`~ProjectIndex.canonical` follow a name through imports, package
+re-exports, module-level aliases (``X = Y``, ``X: TypeAlias = Y``, ``type X = Y``), ``NewType`` and
+``Annotated``; :meth:`~ProjectIndex.produces` says what a call makes (through project factories and
+wrappers), :meth:`~ProjectIndex.instance_of` what a module-level instance is, :meth:`~ProjectIndex.derives`
+whether a class derives from another across modules, :meth:`~ProjectIndex.router_facts` the keywords of a
+router or app. Every answer is computed on first use from the summaries (no extra pass), bounded
+(``MAX_HOPS``), cycle-safe and memoized per index; unknown is ``None``. Rules reach it through
+``ctx.resolve`` (context.py). A file the running interpreter's parser rejects but libcst parses (PEP 695,
+3.14's ``except A, B:``) is summarised from libcst (:func:`downgraded_tree`).
 """
 
 from __future__ import annotations
