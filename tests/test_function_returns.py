@@ -21,5 +21,5 @@ def test_returns_resolves_the_annotation_through_imports():
     assert functions["b"].returns == "app.core.errors.NotFound"
     assert functions["c"].returns == "httpx.AsyncClient"
     assert functions["d"].returns is None
-    assert functions["e"].returns is None  # a string annotation: not resolved
+    assert functions["e"].returns == "fastapi.HTTPException"  # a string annotation, resolved like the plain one
     assert functions["f"].returns is None  # a union: not one class

@@ -38,8 +38,23 @@ def test_other_imported_names_are_not_loggers():
 
 
 def test_loguru_logger_is_not_a_stdlib_logger_but_its_import_is_flagged():
+    # (rev 3) a foreign logger: the message rules (PSL304, PSL306) run on it, the stdlib call API (PSL303) does not
     code = "from loguru import logger\n\nlogger.info('Hello {}', name, user=1)\n"
-    assert codes(code) == [(1, "PSL305")]
+    assert codes(code) == [(1, "PSL305"), (3, "PSL304"), (3, "PSL306")]
+
+
+def test_logger_identity_decides_the_fix_applicability_of_psl303():
+    stdlib = LOGGER + "logger.info('a.b', user=1)\n"
+    unknown = "def f(logger):\n    logger.info('a.b', user=1)\n"
+    assert fix(stdlib, SERVICE, BY_CODE["PSL303"], unsafe=False) != stdlib  # safe
+    assert fix(unknown, SERVICE, BY_CODE["PSL303"], unsafe=False) == unknown  # unsafe: not applied
+    assert fix(unknown, SERVICE, BY_CODE["PSL303"]) != unknown
+    assert "cannot tie" in lint(unknown, SERVICE)[0].message and "stdlib logger call" in lint(stdlib, SERVICE)[0].message
+
+
+def test_message_rules_run_on_foreign_loggers():
+    code = "import structlog\n\nlog = structlog.get_logger()\n\ndef f(user):\n    log.info(f'user {user.id} created', user_id=user.id)\n"
+    assert codes(code) == [(1, "PSL305"), (3, "PSL305"), (6, "PSL301")]
 
 
 def test_a_local_function_named_like_a_logger_is_not_one():

@@ -22,7 +22,7 @@ import libcst as cst
 
 from .config import Settings
 from .finding import Fix
-from .names import ModuleNames, is_type_checking_test
+from .names import ModuleNames, dotted_name, is_type_checking_test
 
 if TYPE_CHECKING:
     from .index import ProjectIndex
@@ -109,6 +109,7 @@ class FileContext:
     reports: list[Report] = field(default_factory=list)
     _scope_order: list[str] = field(default_factory=list, repr=False)
     _tc_blocks: set[int] = field(default_factory=set, repr=False)
+    _resolved: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     # -- queries ---------------------------------------------------------------
     @property
@@ -136,6 +137,53 @@ class FileContext:
         from .index import summarize
 
         return summarize(self.source, self.relpath, self.settings)
+
+    # -- names across the project (RULES.md, *Names*) ---------------------------------------
+    @cached_property
+    def resolver(self) -> "ProjectIndex | None":
+        """The project index (or, without one, an index of this module alone), for :meth:`resolve`."""
+        if self.index is not None:
+            return self.index
+        summary = self.summary
+        if summary is None:
+            return None
+        from .index import ProjectIndex
+
+        return ProjectIndex(Path("."), {summary.name: summary})
+
+    def resolve(self, node: cst.CSTNode | None) -> str | None:
+        """What a Name/Attribute expression refers to, across the project (``index.ProjectIndex.resolve``):
+        the canonical external name or the project class/function/module/instance; ``None`` if unknown."""
+        dotted = dotted_name(node)
+        if dotted is None:
+            return None
+        memo = self._resolved
+        if dotted in memo:
+            return memo[dotted]
+        resolver, summary = self.resolver, self.summary
+        if resolver is None or summary is None:
+            found = self.names.imports.resolve_dotted(dotted)
+            result = None if found is None or found.startswith("<") else found
+        else:
+            result = resolver.resolve_in(summary, dotted)
+        memo[dotted] = result
+        return result
+
+    def produces(self, call: cst.CSTNode | None) -> str | None:
+        """What a call expression makes (``index.ProjectIndex.produces``): a class, or an external factory's name."""
+        if not isinstance(call, cst.Call) or self.resolver is None:
+            return None
+        return self.resolver.produces(self.resolve(call.func))
+
+    def instance_of(self, node: cst.CSTNode | None) -> str | None:
+        """For a name bound at module level (here or in another project module) to a call: what it makes."""
+        resolved = self.resolve(node)
+        return self.resolver.instance_of(resolved) if resolved is not None and self.resolver is not None else None
+
+    def derives(self, node: cst.CSTNode | None, targets: "frozenset[str] | set[str] | tuple[str, ...]") -> bool:
+        """Does the expression name one of ``targets`` or a project class deriving from one?"""
+        resolved = self.resolve(node)
+        return resolved is not None and self.resolver is not None and self.resolver.derives(resolved, targets)
 
     @cached_property
     def routes(self) -> "Any":

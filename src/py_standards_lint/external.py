@@ -238,8 +238,13 @@ def local_clients_ast(fn: ast.AST, model: ExternalModel, nodes: Sequence[ast.AST
     for node in nodes if nodes is not None else ast_nodes(fn):
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if _builds_client(node.value, model):
+            if _builds_client(node.value, model) or (
+                isinstance(node, ast.AnnAssign) and _annotation_mentions_client(node.annotation, model.resolve)
+            ):  # (rev 3) a variable annotated with an httpx client type is a client
                 names.update(d for d in (ast_dotted(t) for t in targets) if d)
+        elif isinstance(node, ast.arg):
+            if node.annotation is not None and _annotation_mentions_client(node.annotation, model.resolve):
+                names.add(node.arg)  # (rev 3) so is a parameter
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             for item in node.items:
                 if item.optional_vars is not None and _builds_client(item.context_expr, model):
@@ -249,23 +254,49 @@ def local_clients_ast(fn: ast.AST, model: ExternalModel, nodes: Sequence[ast.AST
     return names
 
 
+@dataclass
+class CallOutFacts:
+    """What :func:`functions_calling_out` saw on the way, per function name (for the escape analysis)."""
+
+    #: functions making an external call themselves (nested functions included)
+    direct: set[str] = field(default_factory=set)
+    #: the ``try`` statements of each function holding one (nested functions included)
+    tries: dict[str, list[ast.AST]] = field(default_factory=dict)
+    #: functions holding an ``import`` (a lazily imported SDK, perhaps)
+    imports: set[str] = field(default_factory=set)
+    #: same-module callees per function
+    calls: dict[str, set[str]] = field(default_factory=dict)
+    #: the httpx clients bound inside each function
+    clients: dict[str, set[str]] = field(default_factory=dict)
+
+
+_TRY_TYPES = (ast.Try, getattr(ast, "TryStar", ast.Try))
+
+
 def functions_calling_out(
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
     model: ExternalModel,
     nodes: dict[int, Sequence[ast.AST]] | None = None,
+    facts: CallOutFacts | None = None,
 ) -> set[str]:
     """Module-level function names that call out, transitively through same-module calls (``nodes``:
-    ``id(fn)`` -> ``ast_nodes(fn)``, when the caller has them)."""
-    direct: set[str] = set()
-    calls: dict[str, set[str]] = {}
+    ``id(fn)`` -> ``ast_nodes(fn)``, when the caller has them; ``facts``: filled with what was seen)."""
+    facts = facts if facts is not None else CallOutFacts()
+    direct = facts.direct
+    calls = facts.calls
     for name, fn in functions.items():
         walked = nodes.get(id(fn)) if nodes is not None else None
         if walked is None:
             walked = ast_nodes(fn)
         clients = local_clients_ast(fn, model, walked)
+        facts.clients[name] = clients
         callees: set[str] = set()
         for node in walked:  # nested functions count as the function's own body
             if not isinstance(node, ast.Call):
+                if isinstance(node, _TRY_TYPES):
+                    facts.tries.setdefault(name, []).append(node)
+                elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                    facts.imports.add(name)
                 continue
             parts = call_parts_ast(node)
             if model.is_external(parts, clients):
@@ -273,6 +304,10 @@ def functions_calling_out(
             if parts.callee in functions:
                 callees.add(parts.callee)
         calls[name] = callees
+    return _transitive(direct, calls)
+
+
+def _transitive(direct: set[str], calls: dict[str, set[str]]) -> set[str]:
     out = set(direct)
     changed = True
     while changed:
@@ -282,6 +317,55 @@ def functions_calling_out(
                 out.add(name)
                 changed = True
     return out
+
+
+def lazy_sdk_call(fn: ast.AST, walked: Sequence[ast.AST], sdk_modules: Sequence[str]) -> bool:
+    """*(rev 3)* Does the function call into an ``external-sdk-modules`` module it imports itself (inside the
+    function: counts for PSL801, not for PSL202)?"""
+    bound: dict[str, str] = {}
+    for node in walked:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                bound[alias.asname or alias.name.partition(".")[0]] = alias.name if alias.asname else alias.name.partition(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            for alias in node.names:
+                bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    if not bound:
+        return False
+    exact, prefixes = _module_prefixes(tuple(sdk_modules))
+    for node in walked:
+        if isinstance(node, ast.Call):
+            dotted = ast_dotted(node.func)
+            if dotted is None:
+                continue
+            head, sep, rest = dotted.partition(".")
+            if head in bound:
+                qualified = bound[head] + sep + rest
+                if qualified in exact or qualified.startswith(prefixes):
+                    return True
+    return False
+
+
+def escape_walk(
+    fn: ast.FunctionDef | ast.AsyncFunctionDef, silences: Callable[[ast.Try], bool]
+) -> Iterable[tuple[ast.Call, bool]]:
+    """*(rev 3)* The calls of a function that can **escape** it (RULES.md, *Names*: not inside a ``try`` whose
+    broad handler does not re-raise, ``silences``), each with whether it sits in a nested function."""
+    stack: list[tuple[ast.AST, bool]] = [(child, False) for child in reversed(fn.body)]
+    while stack:
+        node, nested = stack.pop()
+        if isinstance(node, _TRY_TYPES):
+            if not silences(node):  # type: ignore[arg-type]
+                stack.extend((s, nested) for s in reversed(node.body))  # type: ignore[attr-defined]
+            for part in (node.handlers, node.orelse, node.finalbody):  # type: ignore[attr-defined]
+                stack.extend((s, nested) for s in reversed(part))
+            continue
+        if isinstance(node, ast.Call):
+            yield node, nested
+        inner = nested or isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        if isinstance(node, ast.ClassDef):
+            continue
+        stack.extend((child, inner) for child in reversed(ast_children(node)))
 
 
 # -- libcst front end ------------------------------------------------------------------------
@@ -300,13 +384,30 @@ def local_clients_cst(fn: cst.CSTNode, model: ExternalModel, resolve_node: Calla
             return False
         return resolve_node(value.func) in HTTPX_CLIENT_TYPES or dotted_name(value.func) in model.client_getters
 
+    def annotated(annotation: cst.BaseExpression | None) -> bool:
+        """(rev 3) an annotation naming an httpx client type (``httpx.AsyncClient | None``, ``Optional[...]``)"""
+        if annotation is None:
+            return False
+        if isinstance(annotation, (cst.Name, cst.Attribute)):
+            return resolve_node(annotation) in HTTPX_CLIENT_TYPES
+        if isinstance(annotation, cst.BinaryOperation):
+            return annotated(annotation.left) or annotated(annotation.right)
+        if isinstance(annotation, cst.Subscript):
+            return any(isinstance(e.slice, cst.Index) and annotated(e.slice.value) for e in annotation.slice)
+        if isinstance(annotation, cst.SimpleString):
+            text = annotation.raw_value.replace(" ", "")
+            return text.startswith(("httpx.AsyncClient", "httpx.Client"))
+        return False
+
     def visit(node: cst.CSTNode) -> None:
         if isinstance(node, cst.Assign) and builds(node.value):
             names.update(d for d in (dotted_name(t.target) for t in node.targets) if d)
-        elif isinstance(node, cst.AnnAssign) and builds(node.value):
+        elif isinstance(node, cst.AnnAssign) and (builds(node.value) or annotated(node.annotation.annotation)):
             d = dotted_name(node.target)
             if d:
                 names.add(d)
+        elif isinstance(node, cst.Param) and node.annotation is not None and annotated(node.annotation.annotation):
+            names.add(node.name.value)
         elif isinstance(node, cst.WithItem) and node.asname is not None and builds(node.item):
             d = dotted_name(node.asname.name)
             if d:

@@ -55,7 +55,21 @@ class Hierarchy:
         self.index = index
         self._cache: dict[str, frozenset[str]] = {}
 
+    def canonical(self, qualified: str) -> str:
+        """*(rev 3)* The class a project name refers to through re-exports and aliases (the index's resolver),
+        else the name itself."""
+        if self.index is None or qualified.startswith("builtins."):
+            return qualified
+        return self.index.canonical(qualified) or qualified
+
     def direct_bases(self, qualified: str) -> list[str]:
+        found = self._direct_bases(qualified)
+        canonical = self.canonical(qualified)
+        if not found and canonical != qualified:
+            found = self._direct_bases(canonical)
+        return [self.canonical(b) for b in found] if self.index is not None else found
+
+    def _direct_bases(self, qualified: str) -> list[str]:
         module, _, name = qualified.rpartition(".")
         if module == "builtins":
             value = getattr(builtins, name, None)
@@ -87,7 +101,9 @@ class Hierarchy:
 
     def is_subclass(self, qualified: str, targets: Iterable[str]) -> bool:
         wanted = set(targets)
-        return qualified in wanted or bool(self.bases(qualified) & wanted)
+        if self.index is not None:
+            wanted |= {self.canonical(t) for t in wanted}
+        return qualified in wanted or self.canonical(qualified) in wanted or bool(self.bases(qualified) & wanted)
 
     def is_exception(self, qualified: str) -> bool:
         return self.is_subclass(qualified, EXCEPTION_ROOTS)

@@ -12,6 +12,17 @@ needs it (see :class:`ProjectIndex`).
 Names inside it are resolved through the same :class:`~py_standards_lint.names.ImportMap`
 as the rules use. A fact the index cannot resolve is simply absent, and rules
 stay silent on absent facts.
+
+*(rev 3)* The index is also the project-wide resolver (RULES.md, *Names*: "Across the project"):
+:meth:`ProjectIndex.resolve` / :meth:`~ProjectIndex.canonical` follow a name through imports, package
+re-exports, module-level aliases (``X = Y``, ``X: TypeAlias = Y``, ``type X = Y``), ``NewType`` and
+``Annotated``; :meth:`~ProjectIndex.produces` says what a call makes (through project factories and
+wrappers), :meth:`~ProjectIndex.instance_of` what a module-level instance is, :meth:`~ProjectIndex.derives`
+whether a class derives from another across modules, :meth:`~ProjectIndex.router_facts` the keywords of a
+router or app. Every answer is computed on first use from the summaries (no extra pass), bounded
+(``MAX_HOPS``), cycle-safe and memoized per index; unknown is ``None``. Rules reach it through
+``ctx.resolve`` (context.py). A file the running interpreter's parser rejects but libcst parses (PEP 695,
+3.14's ``except A, B:``) is summarised from libcst (:func:`downgraded_tree`).
 """
 
 from __future__ import annotations
@@ -28,9 +39,10 @@ from .cache import memoized_summaries
 from .config import Settings
 from .docstrings import documented_raises
 from .external import (
-    DEFAULT_SDK_MODULES, ExternalModel, ast_children, ast_dotted, functions_calling_out, module_model,
+    DEFAULT_SDK_MODULES, CallOutFacts, ExternalModel, ast_children, ast_dotted, call_parts_ast, escape_walk,
+    functions_calling_out, lazy_sdk_call, module_model,
 )
-from .names import LOCAL, ImportMap
+from .names import LOCAL, ImportMap, canonical as canonical_name
 from .sessions import SESSION_FACTORIES
 from .raises import RaiseSite, ast_sites
 from .hierarchy import builtin_exception
@@ -41,6 +53,14 @@ COLUMN_CALLS = frozenset({"sqlalchemy.Column", "sqlalchemy.orm.mapped_column", "
 TABLE_CALLS = frozenset({"sqlalchemy.Table", "sqlalchemy.schema.Table"})
 DEPENDS = frozenset({"fastapi.Depends"})
 ANNOTATED = frozenset({"typing.Annotated"})
+#: return annotations that say nothing about what a factory makes
+OPAQUE_TYPES = frozenset({None, "typing.Any", "builtins.object", "typing_extensions.Any"})
+ROUTER_KINDS = ("fastapi.APIRouter", "fastapi.FastAPI")
+BROAD_EXCEPTIONS = frozenset({"builtins.Exception", "builtins.BaseException"})
+#: a router keyword whose value the index cannot read (see ProjectIndex.router_facts)
+OPAQUE = "<opaque>"
+NEW_TYPES = frozenset({"typing.NewType", "typing_extensions.NewType"})
+TYPE_ALIAS_TYPES = frozenset({"typing.TypeAliasType", "typing_extensions.TypeAliasType"})
 
 
 @dataclass
@@ -60,8 +80,20 @@ class FunctionSummary:
     #: its ``raise X`` statements and same-module private helper calls, with the ``try`` blocks
     #: around them (see raises.py)
     raise_sites: list[RaiseSite] = field(default_factory=list)
-    #: the qualified name its return annotation resolves to (``-> HTTPException``), if any
+    #: *(rev 3)* an external call (itself or in nested functions) that can escape it: not inside a ``try``
+    #: whose broad handler does not re-raise (RULES.md, *Names*, for PSL202)
+    escaping_out: bool = False
+    #: *(rev 3)* qualified callees of calls that can escape it (see ProjectIndex.escapes_out)
+    escaping_calls: set[str] = field(default_factory=set)
+    #: *(rev 3)* it, or a same-module function it calls, calls into an SDK module imported inside a
+    #: function (PSL801 counts that; PSL202 does not)
+    calls_out_lazily: bool = False
+    #: the qualified name its return annotation resolves to (through this module's imports), else ``None``
     returns: str | None = None
+    #: the qualified callee when every ``return <value>`` of its own body returns a call of that one name
+    #: (``return APIRouter(**kw)``), else ``None``; with the literal keywords of that call (see VALUE_KEYWORDS)
+    returns_call: str | None = None
+    returns_keywords: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass
@@ -72,6 +104,27 @@ class ClassSummary:
     bases: list[str] = field(default_factory=list)
     #: declared column attributes (``mapped_column``/``Column``/``Mapped[...]`` annotations)
     columns: set[str] = field(default_factory=set)
+    #: attributes bound in the class body or as ``self.x = ...`` in ``__init__`` (see :class:`Value`;
+    #: in ``__init__`` only calls are kept: other values may be its parameters)
+    attributes: dict[str, "Value"] = field(default_factory=dict)
+
+
+#: the literal keywords of a module-level call the resolver keeps (router facts)
+VALUE_KEYWORDS = ("prefix", "include_in_schema", "default_response_class", "openapi_url")
+
+
+@dataclass(frozen=True)
+class Value:
+    """What a module-level assignment binds a name to (plain data).
+
+    ``kind`` is ``"alias"`` (``X = Y``, ``X: TypeAlias = Y``, ``type X = Y``, ``X = NewType("X", Y)``,
+    ``X = Annotated[Y, ...]``: ``target`` is ``Y`` qualified), ``"call"`` (``X = f(...)``: ``target`` is ``f``
+    qualified, ``keywords`` its literal :data:`VALUE_KEYWORDS`; the value is an instance) or ``"other"``
+    (anything else, or bound more than once: unknown)."""
+
+    kind: str
+    target: str = ""
+    keywords: tuple[tuple[str, object], ...] = ()
 
 
 @dataclass
@@ -115,6 +168,9 @@ class ModuleSummary:
     router_includes: list[tuple[str | None, str, bool, str]] = field(default_factory=list)
     #: module-level httpx clients and client getters (see external.py)
     external: ExternalModel | None = None
+    #: module-level names bound by assignment (see :class:`Value`), for the resolver; a name bound
+    #: more than once, differently, is ``Value("other")``
+    values: dict[str, "Value"] = field(default_factory=dict)
 
     def qualify(self, name: str) -> str:
         """A module-level name as the project-wide qualified name."""
@@ -138,7 +194,9 @@ def summarize(
                 warnings.simplefilter("ignore")
                 tree = ast.parse(source)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
+            tree = downgraded_tree(source)  # newer syntax than this interpreter's: read through libcst
+            if tree is None:
+                return None
     name, is_package = module_name_for(relpath)
     layer = layers_mod.layer_for(relpath, settings["layers"] if settings else None)
     summary = ModuleSummary(name, relpath, layer, ImportMap(current=name, is_package=is_package))
@@ -147,9 +205,92 @@ def summarize(
     sdk = settings["external-sdk-modules"] if settings else DEFAULT_SDK_MODULES
     summary.external = module_model(tree, summary.imports.resolve_dotted, sdk)
     functions = {n.name: n for n in _toplevel(tree.body) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    for fn_name in functions_calling_out(functions, summary.external, summarizer.walked):
+    facts = CallOutFacts()
+    for fn_name in functions_calling_out(functions, summary.external, summarizer.walked, facts):
         summary.functions[fn_name].calls_out = True
+    _escapes(summary, summarizer, functions, facts, sdk)
     return summary
+
+
+def _escapes(
+    summary: ModuleSummary, summarizer: "_Summarizer", functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
+    facts: CallOutFacts, sdk: Any,
+) -> None:
+    """*(rev 3)* The escape facts of every module-level function (``escaping_out``, ``escaping_calls``) and
+    the lazily imported SDK calls (``calls_out_lazily``). Only functions holding a ``try`` are walked again."""
+    model = summary.external
+    lazy: set[str] = set()
+    for name, node in functions.items():
+        fn = summary.functions.get(name)
+        if fn is None or fn.lineno != node.lineno:
+            continue  # redefined: the summary is the last definition's
+        walked = summarizer.walked.get(id(node), ())
+        if name in facts.imports and lazy_sdk_call(node, walked, sdk):
+            lazy.add(name)
+        if not any(summarizer.silences(t) for t in facts.tries.get(name, ())):  # type: ignore[arg-type]
+            fn.escaping_out = name in facts.direct
+            fn.escaping_calls = set(fn.calls)
+            continue
+        clients = facts.clients.get(name, set())
+        for call, nested in escape_walk(node, summarizer.silences):
+            if model is not None and not fn.escaping_out and model.is_external(call_parts_ast(call), clients):
+                fn.escaping_out = True
+            if not nested:
+                qualified = summarizer.resolve(call.func)
+                if qualified:
+                    fn.escaping_calls.add(qualified)
+    if lazy:
+        for name in _transitive_calls(lazy, facts.calls):
+            if name in summary.functions:
+                summary.functions[name].calls_out_lazily = True
+
+
+def _transitive_calls(direct: set[str], calls: dict[str, set[str]]) -> set[str]:
+    out = set(direct)
+    changed = True
+    while changed:
+        changed = False
+        for name, callees in calls.items():
+            if name not in out and callees & out:
+                out.add(name)
+                changed = True
+    return out
+
+
+def downgraded_tree(source: bytes | str) -> ast.Module | None:
+    """CPython's tree of a file this interpreter's parser rejects but libcst parses (RULES.md, *Across the
+    project*: no module drops out of the index): libcst's tree with only the newer syntax rewritten to its
+    older equivalent, on the same lines — ``type X = Y`` -> ``X = Y``, type parameter lists
+    (``class C[T]``, ``def f[T]``) dropped, 3.14's ``except A, B:`` -> ``except (A, B):`` — parsed by
+    :mod:`ast`. ``None`` when libcst cannot parse it either, or the rewrite still does not parse."""
+    import libcst as cst
+
+    class Downgrade(cst.CSTTransformer):
+        def leave_TypeAlias(self, original: cst.TypeAlias, updated: cst.TypeAlias) -> cst.Assign:
+            return cst.Assign(targets=[cst.AssignTarget(updated.name)], value=updated.value)
+
+        def leave_ClassDef(self, original: cst.ClassDef, updated: cst.ClassDef) -> cst.ClassDef:
+            return updated.with_changes(type_parameters=None) if updated.type_parameters is not None else updated
+
+        def leave_FunctionDef(self, original: cst.FunctionDef, updated: cst.FunctionDef) -> cst.FunctionDef:
+            return updated.with_changes(type_parameters=None) if updated.type_parameters is not None else updated
+
+        def leave_ExceptHandler(self, original: cst.ExceptHandler, updated: cst.ExceptHandler) -> cst.ExceptHandler:
+            kind = updated.type
+            if isinstance(kind, cst.Tuple) and not kind.lpar:
+                return updated.with_changes(type=kind.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]))
+            return updated
+
+        leave_ExceptStarHandler = leave_ExceptHandler  # type: ignore[assignment]
+
+    try:
+        module = cst.parse_module(source)
+        code = module.visit(Downgrade()).code
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(code)
+    except Exception:  # noqa: BLE001 - any failure: the file stays out, as before
+        return None
 
 
 class _Summarizer:
@@ -159,6 +300,8 @@ class _Summarizer:
         #: ``id(fn)`` -> every node of a module-level function (``ast_nodes``), walked once for all its uses
         self.walked: dict[int, list[ast.AST]] = {}
         self._resolved: dict[str, str | None] = {}
+        #: module-level names bound by assignment
+        self.assigned: set[str] = set()
 
     def resolve(self, node: ast.AST) -> str | None:
         dotted = _dotted(node)
@@ -185,6 +328,12 @@ class _Summarizer:
                     self.imports.add_from(node.module or "", node.level, alias.name, alias.asname)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
                 self.imports.bind_local(node.name)
+            elif isinstance(node, ast.Assign):
+                self.assigned.update(t.id for t in node.targets if isinstance(t, ast.Name))
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
+                self.assigned.add(node.target.id)
+            elif type(node).__name__ == "TypeAlias" and isinstance(node.name, ast.Name):  # type: ignore[attr-defined]
+                self.assigned.add(node.name.id)  # type: ignore[attr-defined]
         self.function_names = {n.name for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
         self.tuple_names = {
             t.id for n in body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Tuple) for t in n.targets if isinstance(t, ast.Name)
@@ -236,6 +385,7 @@ class _Summarizer:
                 self._router_settings(node.value, [f"{self.s.name}.{t.id}" for t in node.targets if isinstance(t, ast.Name)])
         if local_includes:  # ``def create_app(): app = FastAPI(...); app.include_router(r)``
             self._local_includes(local_includes, body)
+        self._values(body)
         for node in body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 self._function(node, node.name in lifespans)
@@ -243,6 +393,91 @@ class _Summarizer:
                 self._class(node)
             elif isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
                 self._assign(node)
+
+    def target(self, node: ast.AST | None) -> str | None:
+        """A name or dotted expression qualified for the resolver: through the imports, or a module-level
+        name bound by assignment (``<this module>.X``)."""
+        if node is None:
+            return None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):  # a string annotation
+            try:
+                node = ast.parse(node.value.strip(), mode="eval").body
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return None
+        resolved = self.resolve(node)
+        if resolved is None:
+            dotted = _dotted(node)
+            if dotted is not None and dotted.partition(".")[0] in self.assigned:
+                return f"{self.s.name}.{dotted}"
+        return resolved
+
+    def value(self, node: ast.AST | None) -> Value:
+        """What ``X = <node>`` binds ``X`` to."""
+        if isinstance(node, (ast.Name, ast.Attribute, ast.Constant)):
+            target = self.target(node)
+            return Value("alias", target) if target else Value("other")
+        if isinstance(node, ast.Subscript) and self.resolve(node.value) in ANNOTATED:
+            first = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) and node.slice.elts else node.slice
+            return self.value(first)
+        if isinstance(node, ast.Call):
+            callee = self.target(node.func)
+            if callee in NEW_TYPES:
+                return self.value(node.args[1]) if len(node.args) == 2 else Value("other")
+            if callee in TYPE_ALIAS_TYPES:
+                found = [kw.value for kw in node.keywords if kw.arg == "value"] or node.args[1:2]
+                return self.value(found[0]) if found else Value("other")
+            if callee:
+                return Value("call", callee, self.keywords(node))
+        return Value("other")
+
+    def keywords(self, call: ast.Call) -> tuple[tuple[str, object], ...]:
+        found: list[tuple[str, object]] = []
+        for kw in call.keywords:
+            if kw.arg in VALUE_KEYWORDS:
+                if isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, (str, bool, type(None))):
+                    found.append((kw.arg, kw.value.value))
+                elif kw.arg == "default_response_class" and (qualified := self.target(kw.value)):
+                    found.append((kw.arg, ("name", qualified)))
+                else:
+                    found.append((kw.arg, ("opaque",)))
+        return tuple(found)
+
+    def _values(self, body: list[ast.stmt]) -> None:
+        values = self.s.values
+        for node in body:
+            if isinstance(node, ast.Assign):
+                names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+                bound = self.value(node.value) if len(names) == len(node.targets) else Value("other")
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+                if node.value is None:
+                    continue
+                names = [node.target.id]
+                bound = self.value(node.value)
+            elif type(node).__name__ == "TypeAlias":  # PEP 695 ``type X = Y`` on 3.12+
+                names = [node.name.id] if isinstance(node.name, ast.Name) else []  # type: ignore[attr-defined]
+                bound = self.value(node.value)  # type: ignore[attr-defined]
+            else:
+                continue
+            for name in names:
+                _bind(values, name, bound)
+
+    def silences(self, node: ast.Try) -> bool:
+        """*(rev 3)* Does a ``try`` have a broad handler (bare, ``Exception``/``BaseException``, a tuple or a
+        module-level tuple constant holding one) that does not end in a ``raise``? Then what its body calls
+        out to does not escape it."""
+        for handler in node.handlers:
+            if handler.body and isinstance(handler.body[-1], ast.Raise):
+                continue
+            if handler.type is None:
+                return True
+            types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+            for t in types:
+                qualified = self.resolve(t)
+                if qualified in BROAD_EXCEPTIONS:
+                    return True
+                if isinstance(t, ast.Name) and set(self.s.tuple_constants.get(t.id, ())) & BROAD_EXCEPTIONS:
+                    return True
+        return False
 
     def _lifespan_target(self, node: ast.AST, lifespans: set[str]) -> None:
         if isinstance(node, ast.Name):
@@ -336,8 +571,6 @@ class _Summarizer:
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, is_lifespan: bool) -> None:
         doc = ast.get_docstring(node, clean=False)
         fn = FunctionSummary(node.name, node.lineno, isinstance(node, ast.AsyncFunctionDef), doc, documented_raises(doc))
-        if node.returns is not None:
-            fn.returns = self.resolve(node.returns)
         nodes, first = self.nodes, self.first
         own_at, everything = _function_nodes(nodes, first, self.positions[id(node)])
         own = [nodes[i] for i in own_at]
@@ -350,6 +583,14 @@ class _Summarizer:
             at = position[id(inner)]
             return nodes[first[at]:first[at + 1]]
 
+        fn.returns = self.target(node.returns) if isinstance(node.returns, (ast.Name, ast.Attribute, ast.Constant)) else None
+        returned = [inner.value for inner in own if isinstance(inner, ast.Return) and inner.value is not None]
+        if returned and all(isinstance(r, ast.Call) for r in returned):
+            callees = {self.target(r.func) for r in returned}  # type: ignore[attr-defined]
+            if len(callees) == 1 and None not in callees:
+                fn.returns_call = callees.pop()
+                if len(returned) == 1:
+                    fn.returns_keywords = self.keywords(returned[0])  # type: ignore[arg-type]
         fn.raise_sites = ast_sites(node, self.resolve, self.function_names, self.s.name, self.tuple_names, own, children)
         for dec in node.decorator_list:
             if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr == "exception_handler":
@@ -381,7 +622,19 @@ class _Summarizer:
                         self.s.lifespan_calls.add(qualified)
 
     def _class(self, node: ast.ClassDef) -> None:
-        cls = ClassSummary(node.name, node.lineno, [b for b in (self.resolve(base) for base in node.bases) if b])
+        cls = ClassSummary(node.name, node.lineno, [b for b in (self.target(base) for base in node.bases) if b])
+        for stmt in _toplevel(node.body):
+            if isinstance(stmt, (ast.Assign, ast.AnnAssign)) and stmt.value is not None:
+                for target in stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]:
+                    if isinstance(target, ast.Name):
+                        _bind(cls.attributes, target.id, self.value(stmt.value))
+            elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)) and stmt.name == "__init__":
+                for inner in _toplevel(stmt.body):
+                    if isinstance(inner, (ast.Assign, ast.AnnAssign)) and inner.value is not None:
+                        for target in inner.targets if isinstance(inner, ast.Assign) else [inner.target]:
+                            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+                                bound = self.value(inner.value) if isinstance(inner.value, ast.Call) else Value("other")
+                                _bind(cls.attributes, target.attr, bound)
         for stmt in node.body:
             if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
                 annotation = _dotted(stmt.annotation.value) if isinstance(stmt.annotation, ast.Subscript) else None
@@ -425,6 +678,12 @@ class _Summarizer:
             }
             for name in names:
                 self.s.tables[name] = columns
+
+
+def _bind(values: dict[str, Value], name: str, bound: Value) -> None:
+    """A name bound once keeps its value; bound again differently, it is unknown."""
+    previous = values.get(name)
+    values[name] = bound if previous is None or previous == bound else Value("other")
 
 
 def _builtin(node: ast.AST) -> str | None:
@@ -721,10 +980,32 @@ class ProjectIndex:
         wanted = set(bases)
         return qualified in wanted or bool(self.bases(qualified) & wanted)
 
-    def calls_out(self, qualified: str | None) -> bool:
-        """Does this project function make external calls (RULES.md, *Names*)? False when unknown."""
+    def calls_out(self, qualified: str | None, lazy: bool = False) -> bool:
+        """Does this project function make external calls in its own body, nested functions or same-module
+        helpers (RULES.md, *Names*; PSL801's reach)? ``lazy``: calls into SDK modules imported inside a
+        function count too. False when unknown."""
         fn = self.function(qualified) if qualified else None
-        return bool(fn and fn.calls_out)
+        return bool(fn and (fn.calls_out or (lazy and fn.calls_out_lazily)))
+
+    def escapes_out(self, qualified: str | None, _depth: int = 0) -> bool:
+        """*(rev 3)* Does this project function call out in a way that can escape it into a caller's ``try``
+        (RULES.md, *Names*, for PSL202): an external call of its own body or nested functions, or a call of a
+        project function (in any module, through re-exports) that escapes so, not inside a ``try`` whose broad
+        handler does not re-raise. Lazily imported SDK modules do not count. ``False`` when unknown; memoized,
+        cycle-safe."""
+        if qualified is None:
+            return False
+        memo = self._memo("escapes_out")
+        if qualified in memo:
+            return memo[qualified]
+        memo[qualified] = False  # a cycle adds nothing
+        canonical = self.canonical(qualified)
+        fn = self.function(canonical) if canonical is not None and self._project_split(canonical) is not None else None
+        result = False
+        if fn is not None:
+            result = fn.escaping_out or (_depth < 100 and any(self.escapes_out(c, _depth + 1) for c in fn.escaping_calls))
+        memo[qualified] = result
+        return result
 
     def _di_aliases(self) -> dict[str, str]:
         """Qualified alias name -> qualified dependency it wraps. An alias is ``Annotated[...]`` resolved through
@@ -824,6 +1105,221 @@ class ProjectIndex:
     def exception_handler_functions(self) -> set[str]:
         """Qualified functions registered as FastAPI/Starlette exception handlers (computed once per index)."""
         return set(self._once("exception_handler_functions"))
+
+    # -- the resolver (RULES.md, *Names*: "Across the project") -----------------------
+    #: hops the resolver follows before it gives up (unknown)
+    MAX_HOPS = 12
+
+    def _memo(self, kind: str) -> dict[Any, Any]:
+        memo = self._project_facts.get(f"resolver:{kind}")
+        if memo is None:
+            memo = self._project_facts[f"resolver:{kind}"] = {}
+        return memo
+
+    def _has_module(self, name: str) -> bool:
+        return name in self._by_name and self.module(name) is not None
+
+    def _project_split(self, qualified: str) -> tuple[ModuleSummary, list[str]] | None:
+        """The longest project module ``qualified`` starts with, and the attribute path after it."""
+        parts = qualified.split(".")
+        for cut in range(len(parts), 0, -1):
+            name = ".".join(parts[:cut])
+            if name in self._by_name:
+                summary = self.module(name)
+                if summary is not None:
+                    return summary, parts[cut:]
+        return None
+
+    def resolve(self, module: str, dotted: str) -> str | None:
+        """What ``dotted`` (a name or dotted expression written in project module ``module``) refers to:
+        the canonical external name (``sqlalchemy.ext.asyncio.AsyncSession``, ``fastapi.APIRouter``,
+        ``logging.getLogger``) or the qualified name of the project class, function, module or module-level
+        instance it ends at, through imports, package re-exports, aliases, ``NewType`` and ``Annotated``;
+        ``None`` when unknown."""
+        summary = self.module(module)
+        return self.resolve_in(summary, dotted) if summary is not None else None
+
+    def resolve_in(self, summary: ModuleSummary, dotted: str) -> str | None:
+        """:meth:`resolve` for a module's summary (the checked file's own, say, which may not be on disk)."""
+        first, _, rest = dotted.partition(".")
+        if first not in summary.imports.bindings and first not in summary.values:
+            qualified = summary.imports.resolve_dotted(dotted)  # a builtin, or unknown
+            return canonical_name(qualified) if qualified is not None and not qualified.startswith(LOCAL) else None
+        found = self._attribute(summary, first, 0)
+        if found is None:
+            return None
+        return self.canonical(f"{found}.{rest}") if rest else found
+
+    def canonical(self, qualified: str | None, _hops: int = 0) -> str | None:
+        """:meth:`resolve` for a qualified name (``app.kit.sql.select`` -> ``sqlalchemy.select``)."""
+        if qualified is None:
+            return None
+        memo = self._memo("canonical")
+        if qualified in memo:
+            return memo[qualified]  # ``None`` while being computed: a cycle is unknown
+        if _hops > self.MAX_HOPS:
+            return None
+        memo[qualified] = None
+        result = self._canonical(qualified, _hops)
+        memo[qualified] = result
+        return result
+
+    def _top_packages(self) -> frozenset[str]:
+        found = self._project_facts.get("resolver:top")
+        if found is None:
+            found = self._project_facts["resolver:top"] = frozenset(name.partition(".")[0] for name in self._by_name)
+        return found
+
+    def _canonical(self, qualified: str, hops: int) -> str | None:
+        split = self._project_split(qualified)
+        if split is None:
+            if qualified.partition(".")[0] in self._top_packages():
+                return None  # in a project package, but no module the index has: unknown, not external
+            return canonical_name(qualified)  # not a project name: an external one
+        summary, path = split
+        if not path:
+            return summary.name  # a project module
+        found = self._attribute(summary, path[0], hops)
+        if found is None:
+            return None
+        return self.canonical(".".join([found, *path[1:]]), hops + 1) if len(path) > 1 else found
+
+    def _attribute(self, summary: ModuleSummary, name: str, hops: int) -> str | None:
+        """One hop: what module-level ``name`` of ``summary`` is."""
+        if name in summary.classes or name in summary.functions:
+            return f"{summary.name}.{name}"
+        value = summary.values.get(name)
+        if value is not None:
+            if value.kind == "alias":
+                return self.canonical(value.target, hops + 1)
+            if value.kind == "call":
+                return f"{summary.name}.{name}"  # an instance: see instance_of
+            return None
+        bound = summary.imports.bindings.get(name)
+        if bound is not None and not bound.startswith(LOCAL):
+            return self.canonical(bound, hops + 1)
+        submodule = f"{summary.name}.{name}"
+        if self._has_module(submodule):
+            return submodule
+        return None
+
+    def _value(self, qualified: str) -> Value | None:
+        """The module-level :class:`Value` a canonical project name is bound to."""
+        module, _, name = qualified.rpartition(".")
+        summary = self.module(module) if module in self._by_name else None
+        return summary.values.get(name) if summary is not None else None
+
+    def produces(self, callee: str | None) -> str | None:
+        """What calling ``callee`` (a canonical name) makes: the class for a class (project or external), and
+        for a project factory what its returned call produces or, failing that, its return annotation; an
+        external function stands for itself (``logging.getLogger``, ``structlog.get_logger``). ``None``
+        when unknown."""
+        if callee is None:
+            return None
+        memo = self._memo("produces")
+        if callee in memo:
+            return memo[callee]
+        memo[callee] = None
+        memo[callee] = result = self._produces(callee)
+        return result
+
+    def _produces(self, callee: str) -> str | None:
+        split = self._project_split(callee)
+        if split is None:
+            return callee
+        summary, path = split
+        if len(path) != 1:
+            return None
+        name = path[0]
+        if name in summary.classes:
+            return callee
+        fn = summary.functions.get(name)
+        if fn is None:
+            return None
+        if fn.returns_call is not None:
+            made = self.produces(self.canonical(fn.returns_call))
+            if made is not None:
+                return made
+        annotation = self.canonical(fn.returns) if fn.returns else None
+        return None if annotation in OPAQUE_TYPES else annotation
+
+    def instance_of(self, qualified: str | None) -> str | None:
+        """For a canonical project name bound at module level to a call (``Unauthorized = HTTPException(401)``,
+        ``logger = logging.getLogger(__name__)``, ``router = make_router()``): what the call produces."""
+        value = self._value(qualified) if qualified else None
+        if value is None or value.kind != "call":
+            return None
+        return self.produces(self.canonical(value.target))
+
+    def ancestors(self, qualified: str | None) -> frozenset[str]:
+        """A canonical name and, for a project class, every base it derives from (canonical, transitively);
+        empty for ``None``."""
+        if qualified is None:
+            return frozenset()
+        memo = self._memo("ancestors")
+        if qualified in memo:
+            return memo[qualified]
+        memo[qualified] = frozenset({qualified})  # a cycle stops here
+        found = {qualified}
+        cls = self.class_(qualified) if self._project_split(qualified) is not None else None
+        if cls is not None:
+            for base in cls.bases:
+                found |= self.ancestors(self.canonical(base))
+        memo[qualified] = result = frozenset(found)
+        return result
+
+    def class_attribute(self, qualified: str | None, attribute: str) -> tuple[str, Value] | None:
+        """The binding of ``attribute`` in a project class or the first of its (project) bases, in
+        method resolution order as far as the index sees it: (qualified owner, its :class:`Value`)."""
+        seen: set[str] = set()
+        queue = [self.canonical(qualified)] if qualified else []
+        while queue:
+            current = queue.pop(0)
+            if current is None or current in seen or len(seen) > self.MAX_HOPS:
+                continue
+            seen.add(current)
+            cls = self.class_(current) if self._project_split(current) is not None else None
+            if cls is None:
+                continue
+            if attribute in cls.attributes:
+                return current, cls.attributes[attribute]
+            queue.extend(self.canonical(base) for base in cls.bases)
+        return None
+
+    def derives(self, qualified: str | None, targets: Iterable[str]) -> bool:
+        """Is the canonical name one of ``targets`` or a project class deriving from one?"""
+        return not self.ancestors(qualified).isdisjoint(targets)
+
+    def router_facts(self, qualified: str | None) -> dict[str, Any] | None:
+        """For a project module-level router or app (``router = APIRouter(prefix="/x")``, a project subclass,
+        wrapper or factory of ``APIRouter``/``FastAPI``): ``{"kind": "fastapi.APIRouter" | "fastapi.FastAPI",
+        "prefix": ..., "include_in_schema": ..., "default_response_class": ..., "openapi_url": ...}`` (a
+        keyword not given is absent; a literal is its value; ``default_response_class`` is the canonical
+        name; a keyword given a value the index cannot read is ``OPAQUE``). The keywords are the call's,
+        with those a factory passes literally to the call it returns. ``None`` when not a router or app."""
+        qualified = self.canonical(qualified) if qualified else None
+        value = self._value(qualified) if qualified else None
+        if value is None or value.kind != "call":
+            return None
+        made = self.produces(self.canonical(value.target))
+        kind = next((k for k in ROUTER_KINDS if self.derives(made, (k,))), None)
+        if kind is None:
+            return None
+        facts: dict[str, Any] = {"kind": kind}
+        keywords = list(value.keywords)
+        callee, hops = self.canonical(value.target), 0
+        while callee is not None and hops < self.MAX_HOPS:  # a factory's own literal keywords
+            fn = self.function(callee) if self._project_split(callee) is not None else None
+            if fn is None or fn.returns_call is None:
+                break
+            keywords.extend(fn.returns_keywords)
+            callee, hops = self.canonical(fn.returns_call), hops + 1
+        for key, given in keywords:
+            if isinstance(given, tuple):
+                facts[key] = self.canonical(given[1]) or OPAQUE if given[0] == "name" else OPAQUE
+            else:
+                facts[key] = given
+        return facts
 
     def layer_of_module(self, module: str) -> str | None:
         """Layer of a project module (or of the package a ``from pkg import name`` names)."""

@@ -1,14 +1,19 @@
-"""Which expressions are stdlib loggers, and the shape of a logger call.
+"""Which expressions are loggers, with their identity, and the shape of a logger call.
 
-A logger is recognised by binding, not spelling (RULES.md, *Names*):
+A logger is recognised by binding, not spelling (RULES.md, *Names*), with names resolved across the
+project (``ctx.resolve``: re-exports, aliases, project wrappers and factories):
 
-* a module-level name bound to ``logging.getLogger(...)`` (through any import
-  spelling: ``import logging as lg``, ``from logging import getLogger``);
-* a class-level attribute bound so, used as ``self.x`` / ``cls.x`` / ``Class.x``;
-* ``self.x`` / ``cls.x`` assigned ``logging.getLogger(...)`` in a method;
-* a direct ``logging.getLogger(...).info(...)`` chain;
-* one of the configured ``logger-names``.
+* a name bound (module level, class level, or in a function) to a logger-producing call: ``logging.getLogger``
+  (*stdlib*), ``structlog.get_logger``/``wrap_logger``, ``logger.bind(...)`` on a foreign logger (*foreign*),
+  or a project function that returns one of those (either identity), whatever its spelling;
+* ``loguru.logger`` / ``logfire`` (*foreign*), or a project module-level logger, imported;
+* ``self.x`` / ``cls.x`` bound so in the class, or in ``__init__`` of a base class in any project module;
+* a parameter annotated ``logging.Logger`` (stdlib) or with a foreign logger type (foreign);
+* one of the configured ``logger-names`` with no binding the module shows, or bound to a call nothing
+  classifies (*unknown*).
 
+``LogCall.identity`` carries it: rules about the stdlib call API (PSL303, PSL309) skip foreign loggers, the
+message rules run on every logger; :meth:`LoggerBindings.identity` answers for any expression (PSL305).
 Built lazily, once per file, by the first logging rule that asks (``ctx.loggers``).
 """
 
@@ -39,6 +44,21 @@ if TYPE_CHECKING:
     from .context import FileContext
 
 
+#: what a logger-producing call or a logger class resolves to, per identity (RULES.md, *Names*)
+STDLIB_PRODUCERS = frozenset({"logging.getLogger", "logging.Logger", "logging.LoggerAdapter", "logging.RootLogger"})
+#: libraries whose loggers are *foreign* (their keyword arguments are their API)
+FOREIGN_LOGGING = frozenset({"structlog", "loguru", "logfire"})
+#: names that are a foreign logger themselves (``from loguru import logger``; ``import logfire``)
+FOREIGN_LOGGER_OBJECTS = frozenset({"loguru.logger", "logfire"})
+
+#: methods of a logger that return a logger of the same library
+DERIVING_METHODS = frozenset({"bind", "new", "opt", "patch", "getChild", "with_fields"})
+
+STDLIB = "stdlib"
+FOREIGN = "foreign"
+UNKNOWN = "unknown"
+
+
 @dataclass(frozen=True)
 class LogCall:
     """A call of a log method on a logger."""
@@ -51,6 +71,8 @@ class LogCall:
     #: positional arguments after the message (and after ``log``'s level)
     extra_positional: Sequence[cst.Arg]
     keywords: Sequence[cst.Arg]
+    #: the logger's identity: ``"stdlib"``, ``"foreign"`` or ``"unknown"`` (RULES.md, *Names*)
+    identity: str = STDLIB
 
     def keyword(self, name: str) -> cst.Arg | None:
         for arg in self.keywords:
@@ -61,74 +83,242 @@ class LogCall:
 
 @dataclass
 class LoggerBindings:
+    """The loggers of one module, each with its identity (RULES.md, *Names*): *stdlib* (bound to
+    ``logging.getLogger``/``logging.Logger``, or a project function or alias returning one), *foreign*
+    (``structlog``, ``loguru``, ``logfire``, or a project wrapper returning one), *unknown* (only its name,
+    one of ``logger-names``, says it is a logger). Names are resolved across the project (ctx.resolve)."""
+
     ctx: "FileContext"
-    module_names: set[str] = field(default_factory=set)
-    #: class name -> attribute names bound to loggers (class body or self./cls. in methods)
-    class_attrs: dict[str, set[str]] = field(default_factory=dict)
+    #: module-level name -> identity (names bound to a logger-producing call; a configured name bound to a
+    #: call nothing classifies is *unknown*)
+    module_names: dict[str, str] = field(default_factory=dict)
+    #: module-level names bound to something that is no logger (a configured name never overrides that)
+    not_loggers: set[str] = field(default_factory=set)
+    #: class name -> attribute -> identity (class body, or ``self.``/``cls.`` in its methods)
+    class_attrs: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, ctx: "FileContext") -> "LoggerBindings":
         bindings = cls(ctx)
         names = ctx.names
         for stmt, _ in iter_toplevel(ctx.module.body, names.imports):
-            if isinstance(stmt, (cst.Assign, cst.AnnAssign)) and bindings.is_get_logger(stmt.value):
-                bindings.module_names.update(_target_names(stmt))
+            if isinstance(stmt, (cst.Assign, cst.AnnAssign)) and stmt.value is not None:
+                for name in _target_names(stmt):
+                    if isinstance(stmt.value, cst.Name) and stmt.value.value == "None":
+                        continue  # a placeholder (``_logger = None``, set lazily later): says nothing
+                    identity = bindings.bound_identity(stmt.value, name)
+                    if identity is not None:
+                        bindings.module_names[name] = identity
+                    else:
+                        bindings.not_loggers.add(name)
             elif isinstance(stmt, cst.ClassDef):
                 bindings._scan_class(stmt)
         return bindings
 
     def _scan_class(self, node: cst.ClassDef) -> None:
-        attrs = self.class_attrs.setdefault(node.name.value, set())
+        attrs = self.class_attrs.setdefault(node.name.value, {})
         if not isinstance(node.body, cst.IndentedBlock):
             return
         for stmt in node.body.body:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
-                    if isinstance(small, (cst.Assign, cst.AnnAssign)) and self.is_get_logger(small.value):
-                        attrs.update(_target_names(small))
+                    if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
+                        for name in _target_names(small):
+                            identity = self.bound_identity(small.value, name, call_only=True)
+                            if identity is not None:
+                                attrs[name] = identity
             elif isinstance(stmt, cst.FunctionDef) and isinstance(stmt.body, cst.IndentedBlock):
                 for inner in stmt.body.body:
                     if not isinstance(inner, cst.SimpleStatementLine):
                         continue
                     for small in inner.body:
-                        if isinstance(small, (cst.Assign, cst.AnnAssign)) and self.is_get_logger(small.value):
-                            attrs.update(_self_attrs(small))
+                        if isinstance(small, (cst.Assign, cst.AnnAssign)) and isinstance(small.value, cst.Call):
+                            for name in _self_attrs(small):
+                                identity = self.bound_identity(small.value, name, call_only=True)
+                                if identity is not None:
+                                    attrs[name] = identity
 
-    # -- queries -------------------------------------------------------------------
-    def is_get_logger(self, node: cst.CSTNode | None) -> bool:
-        return isinstance(node, cst.Call) and self.ctx.names.resolve(node.func) in GET_LOGGER
+    # -- identity ------------------------------------------------------------------------
+    def bound_identity(self, value: cst.BaseExpression, name: str, call_only: bool = False) -> str | None:
+        """The identity of a name bound to ``value`` (``None``: no logger). A call nothing classifies makes an
+        *unknown* logger only of a configured logger name."""
+        if isinstance(value, cst.Call):
+            identity = self.call_identity(value)
+        elif call_only:
+            identity = None
+        else:
+            identity = self.reference_identity(value)
+        if identity is None and name in self.ctx.settings["logger-names"]:
+            if isinstance(value, cst.Call) and not self._known_non_logger(value):
+                return UNKNOWN
+            if isinstance(value, (cst.Name, cst.Attribute)) and not call_only:  # ``logger = settings.logger``
+                resolver = self.ctx.resolver
+                made = resolver.instance_of(self.ctx.resolve(value)) if resolver is not None else None
+                if not self._project_non_logger(made):
+                    return UNKNOWN
+        return identity
 
-    def is_logger(self, node: cst.CSTNode) -> bool:
+    def call_identity(self, node: cst.Call) -> str | None:
+        """The identity of what a call makes (``logging.getLogger(...)``, ``structlog.get_logger()``, a project
+        wrapper of either, ``logger.bind(...)`` on a foreign logger), ``None`` when it makes no known logger."""
+        found = classify(self.ctx.produces(node), self.ctx.resolver)
+        if found is None and isinstance(node.func, cst.Attribute) and node.func.attr.value in DERIVING_METHODS:
+            return self.identity(node.func.value)  # ``structlog.get_logger().bind(...)``, ``logger.getChild(...)``
+        return found
+
+    def reference_identity(self, node: cst.CSTNode) -> str | None:
+        """The identity of a name/attribute that is a logger object itself: ``loguru.logger``, ``logfire``, or a
+        project module-level logger (imported, here through ``ctx.resolve``)."""
+        resolved = self.ctx.resolve(node)
+        if resolved is None:
+            return None
+        if resolved in FOREIGN_LOGGER_OBJECTS:
+            return FOREIGN
+        resolver = self.ctx.resolver
+        if resolver is None:
+            return None
+        return classify(resolver.instance_of(resolved), resolver)
+
+    def identity(self, node: cst.CSTNode) -> str | None:
+        """The identity of the logger ``node`` is (``"stdlib"``, ``"foreign"``, ``"unknown"``), ``None`` when
+        it is no logger."""
+        configured = self.ctx.settings["logger-names"]
         if isinstance(node, cst.Name):
-            if node.value in self.module_names:
-                return True
-            if node.value in self.ctx.settings["logger-names"]:
-                # a configured name (also when imported from another module), unless it is
-                # a non-stdlib logger (``from loguru import logger``) or a local def/class
-                resolved = self.ctx.names.imports.bindings.get(node.value)
-                if resolved is None or resolved in GET_LOGGER:
-                    return True
-                if resolved.startswith("<local>"):
-                    return node.value not in self.ctx.names.functions and node.value not in self.ctx.names.classes
-                return resolved.split(".")[0] not in NON_STDLIB_LOGGING
-            return False
+            name = node.value
+            for frame in reversed(self.ctx.functions):  # a parameter or a local of an enclosing function
+                local = self._function_bindings(frame.node)
+                if name in local:
+                    found = local[name]
+                    return found if found is not None else None
+            if name in self.module_names:
+                return self.module_names[name]
+            if name in self.not_loggers or name in self.ctx.names.functions or name in self.ctx.names.classes:
+                return None  # a binding the module shows wins over a configured name
+            if name in self.ctx.names.imports.bindings:
+                identity = self.reference_identity(node)
+                if identity is not None:
+                    return identity
+                resolved = self.ctx.resolve(node)
+                if resolved is not None and self.ctx.resolver is not None and self._project_non_logger(self.ctx.resolver.instance_of(resolved)):
+                    return None  # an imported instance of a project class that is no logger
+                return UNKNOWN if name in configured else None
+            return UNKNOWN if name in configured else None
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
             owner = node.value.value
             attr = node.attr.value
             if owner in ("self", "cls"):
-                classes = [c.name.value for c in self.ctx.classes] or list(self.class_attrs)
-                return any(attr in self.class_attrs.get(name, ()) for name in classes)
+                classes = [c for c in self.ctx.classes] if self.ctx.classes else []
+                for cls in reversed(classes):
+                    found = self.class_attrs.get(cls.name.value, {}).get(attr)
+                    if found is not None:
+                        return found
+                    inherited = self._inherited(cls, attr)
+                    if inherited is not None:
+                        return inherited
+                if not classes:  # not inside a class (a lambda, a module-level helper): any class's
+                    for attrs in self.class_attrs.values():
+                        if attr in attrs:
+                            return attrs[attr]
+                return None
             if owner in self.class_attrs:
-                return attr in self.class_attrs[owner]
+                return self.class_attrs[owner].get(attr)
+            return self.reference_identity(node)  # ``logs.logger``: a module-level logger of a project module
+        if isinstance(node, cst.Call):
+            return self.call_identity(node)
+        return None
+
+    def _function_bindings(self, function: cst.FunctionDef) -> dict[str, str | None]:
+        """The names a function binds itself (parameters, assignments in its own body, not nested defs), each
+        with its logger identity (``None``: bound to something known that is no logger). Computed once per
+        function, when a log call first asks."""
+        memo = self.__dict__.setdefault("_functions", {})
+        found = memo.get(id(function))
+        if found is not None:
+            return found
+        configured = self.ctx.settings["logger-names"]
+        out: dict[str, str | None] = {}
+        p = function.params
+        for param in (*p.posonly_params, *p.params, *p.kwonly_params):
+            name = param.name.value
+            annotation = param.annotation.annotation if param.annotation is not None else None
+            identity = classify(self.ctx.resolve(annotation), self.ctx.resolver) if annotation is not None else None
+            out[name] = identity if identity is not None else (UNKNOWN if name in configured else None)
+        bound: dict[str, set[str | None]] = {}
+        stack: list[cst.CSTNode] = [function.body]
+        while stack:  # statements only (no statement lives in an expression), not nested defs or classes
+            node = stack.pop()
+            if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+                for small in node.body:
+                    if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
+                        for name in _target_names(small):
+                            identity = self.bound_identity(small.value, name)
+                            if identity is None and name in configured and not self._known_non_logger(small.value):
+                                identity = UNKNOWN
+                            bound.setdefault(name, set()).add(identity)
+                continue
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                continue
+            if isinstance(node, cst.IndentedBlock):
+                stack.extend(node.body)
+                continue
+            for name in ("body", "orelse", "handlers", "finalbody", "cases"):
+                value = getattr(node, name, None)
+                if isinstance(value, cst.CSTNode):
+                    stack.append(value)
+                elif isinstance(value, (list, tuple)):
+                    stack.extend(v for v in value if isinstance(v, cst.CSTNode))
+        for name, identities in bound.items():
+            out[name] = identities.pop() if len(identities) == 1 else (UNKNOWN if name in configured else None)
+        memo[id(function)] = out
+        return out
+
+    def _known_non_logger(self, value: cst.BaseExpression) -> bool:
+        """Does the resolver classify ``value`` as no logger: a call making a project class that derives from no
+        logger class (an external callee it cannot classify leaves a configured name an *unknown* logger)?"""
+        return isinstance(value, cst.Call) and self._project_non_logger(self.ctx.produces(value))
+
+    def _project_non_logger(self, made: str | None) -> bool:
+        resolver = self.ctx.resolver
+        if made is None or resolver is None or resolver.class_(made) is None:
             return False
-        return self.is_get_logger(node)
+        return classify(made, resolver) is None
+
+    def _inherited(self, cls: cst.ClassDef, attr: str) -> str | None:
+        """``self.x`` bound in a base class (in any project module) to a logger-producing call."""
+        resolver = self.ctx.resolver
+        if resolver is None:
+            return None
+        for base in cls.bases:
+            qualified = self.ctx.resolve(base.value)
+            if qualified is None:
+                continue
+            found = resolver.class_attribute(qualified, attr)
+            if found is None:
+                continue
+            owner, value = found
+            if value.kind != "call":
+                return None  # ``self.logger = logger`` (a parameter, say): not a binding the index can read
+            identity = classify(resolver.produces(resolver.canonical(value.target)), resolver)
+            if identity is None and attr in self.ctx.settings["logger-names"]:
+                if resolver.produces(resolver.canonical(value.target)) is None:
+                    return UNKNOWN
+            return identity
+        return None
+
+    # -- queries -------------------------------------------------------------------
+    def is_get_logger(self, node: cst.CSTNode | None) -> bool:
+        return isinstance(node, cst.Call) and self.ctx.resolve(node.func) in GET_LOGGER
+
+    def is_logger(self, node: cst.CSTNode) -> bool:
+        return self.identity(node) is not None
 
     def log_call(self, node: cst.Call) -> LogCall | None:
         """The logger call this is, or None (``logging.info(...)`` is not: that is the root logger)."""
         func = node.func
         if not isinstance(func, cst.Attribute) or func.attr.value not in LOG_METHODS:
             return None
-        if not self.is_logger(func.value):
+        identity = self.identity(func.value)
+        if identity is None:
             return None
         method = func.attr.value
         positional = [a for a in node.args if a.keyword is None and not a.star]
@@ -138,7 +328,20 @@ class LoggerBindings:
         rest = positional[skip + 1 :]
         if message is None:
             message = next((a for a in keywords if a.keyword is not None and a.keyword.value == "msg"), None)
-        return LogCall(node, func.value, method, message, rest, keywords)
+        return LogCall(node, func.value, method, message, rest, keywords, identity)
+
+
+def classify(produced: str | None, resolver: Any = None) -> str | None:
+    """The identity of a logger made by (or being) ``produced``, a canonical name: *stdlib* for
+    ``logging.getLogger``/``logging.Logger`` (or a project subclass), *foreign* for a name of a foreign logging
+    library, ``None`` otherwise."""
+    if produced is None:
+        return None
+    if produced in STDLIB_PRODUCERS or (resolver is not None and resolver.derives(produced, STDLIB_PRODUCERS)):
+        return STDLIB
+    if produced.partition(".")[0] in FOREIGN_LOGGING:
+        return FOREIGN
+    return None
 
 
 def _target_names(stmt: cst.Assign | cst.AnnAssign) -> list[str]:
@@ -287,7 +490,7 @@ def _merge(node: cst.Dict, entries: Sequence[tuple[str, cst.BaseExpression]]) ->
 def logger_text(settings: Any) -> tuple[str, ...]:
     """Text a file must contain to hold a logger call (a prefilter): a ``getLogger`` binding, or a
     configured logger name used as ``name.method(...)``."""
-    return ("getLogger", *(f"{name}." for name in settings["logger-names"]))
+    return ("getLogger", "get_logger", "structlog", "loguru", "logfire", *(f"{name}." for name in settings["logger-names"]))
 
 
 class LogCallRule(Rule):

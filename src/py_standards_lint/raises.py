@@ -27,6 +27,7 @@ from .fastwalk import child_nodes
 from .hierarchy import BROAD, Hierarchy, builtin_exception
 
 if TYPE_CHECKING:
+    from .context import FileContext
     from .index import ModuleSummary, ProjectIndex
 
 ANY = "*"
@@ -57,7 +58,17 @@ def with_builtins(resolve: Callable[[ast.AST], str | None]) -> Callable[[ast.AST
     return inner
 
 
+def _ast_reraises(handler: ast.ExceptHandler) -> bool:
+    """*(rev 3)* Does the handler end in a bare ``raise`` or raise the caught name (it then catches nothing)?"""
+    last = handler.body[-1] if handler.body else None
+    if not isinstance(last, ast.Raise):
+        return False
+    return last.exc is None or (handler.name is not None and isinstance(last.exc, ast.Name) and last.exc.id == handler.name)
+
+
 def _ast_handler(handler: ast.ExceptHandler, resolve: Callable[[ast.AST], str | None]) -> tuple[str, ...]:
+    if _ast_reraises(handler):
+        return ()
     if handler.type is None:
         return (ANY,)
     types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
@@ -131,7 +142,24 @@ _TRIES = (ast.Try, getattr(ast, "TryStar", ast.Try))
 # -- libcst front end (PSL203, PSL205) -------------------------------------------------------
 
 
+def cst_reraises(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
+    """*(rev 3)* Does the handler end in a bare ``raise`` or raise the caught name (it then catches nothing)?"""
+    body = handler.body
+    statements = body.body if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)) else ()
+    last = statements[-1] if statements else None
+    if isinstance(last, cst.SimpleStatementLine):
+        last = last.body[-1] if last.body else None
+    if not isinstance(last, cst.Raise):
+        return False
+    caught = handler.name.name if handler.name is not None else None
+    return last.exc is None or (
+        isinstance(caught, cst.Name) and isinstance(last.exc, cst.Name) and last.exc.value == caught.value
+    )
+
+
 def cst_handler(handler: cst.ExceptHandler | cst.ExceptStarHandler, qualify: Callable[[cst.CSTNode], str | None]) -> tuple[str, ...]:
+    if cst_reraises(handler):
+        return ()
     if handler.type is None:
         return (ANY,)
     types = [e.value for e in handler.type.elements] if isinstance(handler.type, cst.Tuple) else [handler.type]
@@ -196,6 +224,33 @@ class Oracle:
                     return True
         return False
 
+    def normalize(self, exc: str) -> str:
+        """*(rev 3)* The exception class a raised qualified name stands for: ``E.factory`` (a classmethod of an
+        exception class, ``pydantic.ValidationError.from_exception_data``) is ``E``; a name bound at module level
+        to an exception instance (``Missing = NotFound("x")``) is its class; anything else itself."""
+        if self.hierarchy.is_exception(exc):
+            return exc
+        index = self.index
+        if index is not None:
+            made = index.instance_of(index.canonical(exc))
+            if made is not None and (self.hierarchy.is_exception(made) or self._is_class(made)):
+                return made
+        owner, _, attr = exc.rpartition(".")
+        if owner and attr[:1].islower() and self._is_class(owner):
+            return owner
+        return exc
+
+    def _is_class(self, qualified: str) -> bool:
+        """A known exception class, or (outside the project) a CapWords name, a class by convention."""
+        if self.hierarchy.is_exception(qualified):
+            return True
+        owner_module = qualified.rpartition(".")[0]
+        if self.module(owner_module) is not None or self.hierarchy.is_project_class(qualified):
+            return False  # a project name that is no exception class: a module's factory function, say
+        if self.index is not None and self.index.canonical(qualified) != qualified and self.index.canonical(qualified) is not None:
+            return self.hierarchy.is_exception(self.index.canonical(qualified) or qualified)
+        return qualified.rpartition(".")[2][:1].isupper() and "." in qualified
+
     def caught(self, guards: tuple[Guard, ...], exc: str) -> bool:
         return any(self.handler_catches(handler, exc) for guard in guards for handler in guard)
 
@@ -211,10 +266,27 @@ class Oracle:
         out: set[str] = set()
         for site in fn.raise_sites:
             if site.exc is not None:
-                candidates: Iterable[str] = (site.exc,)
+                candidates: Iterable[str] = (self.normalize(site.exc),)
             else:
                 candidates = self.escaping(module, site.helper or "", seen)
             out.update(exc for exc in candidates if not self.caught(site.guards, exc))
         result = frozenset(out)
         self._escaping[key] = result
         return result
+
+
+def raises_http_exception(ctx: "FileContext", exc: cst.BaseExpression | None) -> bool:
+    """PSL101/PSL104: does ``raise <exc>`` raise FastAPI's/Starlette's HTTPException? ``raise HTTPException(...)``
+    (any alias) or a class this module derives from it; *(rev 3)* or a name bound to an HTTPException
+    instance (``Unauthorized = HTTPException(401)``), in this module or imported from a project module."""
+    from .semantics import HTTP_EXCEPTION
+
+    if exc is None:
+        return False
+    target = exc.func if isinstance(exc, cst.Call) else exc
+    if ctx.names.refers_to(target, HTTP_EXCEPTION, subclasses=True):
+        return True
+    if isinstance(exc, cst.Call) or not isinstance(exc, (cst.Name, cst.Attribute)):
+        return False
+    made = ctx.instance_of(exc)
+    return made is not None and ctx.resolver is not None and ctx.resolver.derives(made, HTTP_EXCEPTION)

@@ -18,11 +18,12 @@ Rules own a :class:`SessionTracker` and forward ``visit_FunctionDef``/``leave_Fu
 
 from __future__ import annotations
 
+import builtins
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from .names import LOCAL, dotted_name, iter_toplevel, string_value
+from .names import dotted_name, iter_toplevel, string_value
 
 if TYPE_CHECKING:
     from .context import FileContext
@@ -76,31 +77,53 @@ class SessionTracker:
 
     # -- what is a session ---------------------------------------------------------------
     def is_session_annotation(self, node: cst.BaseExpression | None) -> bool:
+        return self.annotation_kind(node) is True
+
+    def annotation_kind(self, node: cst.BaseExpression | None) -> bool | None:
+        """``True`` for a session type (SQLAlchemy's/SQLModel's, a configured alias, or a project name
+        resolving to one: RULES.md, *Names*), ``False`` for an annotation that resolves to something else,
+        ``None`` when the resolver cannot decide (which never turns a ``session-names`` name into a
+        non-session)."""
         if node is None:
-            return False
+            return None
         if isinstance(node, (cst.Name, cst.Attribute)):
             dotted = dotted_name(node) or ""
             if dotted.split(".")[-1] in self.aliases:
                 return True
-            return self.ctx.names.resolve(node) in SESSION_TYPES
+            if dotted == "None":
+                return False
+            resolved = self.ctx.resolve(node)
+            if resolved is None:
+                if isinstance(node, cst.Name) and node.value in _BUILTIN_NAMES and node.value not in self.ctx.names.imports.bindings:
+                    return False  # ``str``, ``object``: a builtin
+                return None
+            resolver = self.ctx.resolver
+            if resolved in SESSION_TYPES or (resolver is not None and resolver.derives(resolved, SESSION_TYPES)):
+                return True
+            return False
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
             text = string_value(node)
             if text is None:
-                return False
+                return None
             try:
-                return self.is_session_annotation(cst.parse_expression(text))
+                return self.annotation_kind(cst.parse_expression(text))
             except cst.ParserSyntaxError:
-                return False
+                return None
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
-            return self.is_session_annotation(node.left) or self.is_session_annotation(node.right)
+            return _any_of([self.annotation_kind(node.left), self.annotation_kind(node.right)])
         if isinstance(node, cst.Subscript):
-            if self.ctx.names.resolve(node.value) not in UNION_WRAPPERS:
-                return False
+            wrapper = self.ctx.resolve(node.value)
+            if wrapper is None:
+                return None
+            if wrapper not in UNION_WRAPPERS:
+                # ``dict[str, str]``; a project generic alias of a session (rare) is still a session
+                kind = self.annotation_kind(node.value)
+                return None if kind is None else kind
             elements = [e.slice.value for e in node.slice if isinstance(e.slice, cst.Index)]
-            if self.ctx.names.resolve(node.value) == "typing.Annotated":
+            if wrapper == "typing.Annotated":
                 elements = elements[:1]
-            return any(self.is_session_annotation(e) for e in elements)
-        return False
+            return _any_of([self.annotation_kind(e) for e in elements])
+        return None
 
     def is_factory_call(self, node: cst.BaseExpression | None) -> bool:
         """``SessionLocal()`` (a session factory) or ``AsyncSession(engine)``."""
@@ -110,16 +133,13 @@ class SessionTracker:
             return False
         if isinstance(node.func, cst.Name) and node.func.value in self.local_factories:
             return True
-        qualified = self.ctx.names.resolve(node.func)
-        if qualified is None:
+        qualified = self.ctx.resolve(node.func)  # across the project: re-exports, aliases, subclasses
+        resolver = self.ctx.resolver
+        if qualified is None or resolver is None:
             return False
-        if qualified in SESSION_TYPES:
-            return True
-        if qualified.startswith(LOCAL + "."):
-            return qualified[len(LOCAL) + 1 :] in self.local_factories
-        index = self.ctx.index
-        found = index.split(qualified) if index is not None else None
-        return bool(found and found[1] in found[0].session_factories)
+        if resolver.derives(qualified, SESSION_TYPES):
+            return True  # ``AsyncSession(engine)``, or a project subclass's
+        return resolver.instance_of(qualified) in SESSION_FACTORIES  # ``SessionLocal = async_sessionmaker(...)``
 
     def is_session(self, node: cst.BaseExpression | None) -> bool:
         """Is this receiver expression a DB session here?"""
@@ -139,15 +159,16 @@ class SessionTracker:
         for param in (*p.posonly_params, *p.params, *p.kwonly_params):
             name = param.name.value
             annotation = param.annotation.annotation if param.annotation is not None else None
-            if self.is_session_annotation(annotation):
+            kind = self.annotation_kind(annotation)
+            if kind is True:
                 current.add(name)
                 excluded.discard(name)
             else:
                 current.discard(name)  # shadowed by a parameter that is no session
-                if annotation is not None:
+                if kind is False:
                     excluded.add(name)  # `session: dict`: explicitly something else
                 else:
-                    excluded.discard(name)
+                    excluded.discard(name)  # unannotated, or an annotation nothing can decide
         self.stack.append(current)
         self.not_sessions.append(excluded)
 
@@ -189,7 +210,19 @@ class SessionTracker:
 
 
 def is_query_builder(ctx: "FileContext", call: cst.Call) -> bool:
-    return ctx.names.resolve(call.func) in QUERY_BUILDERS
+    """A SQLAlchemy statement builder, also through a project module that re-exports it
+    (``from app.kit import sql; sql.select(...)``)."""
+    return ctx.resolve(call.func) in QUERY_BUILDERS
+
+
+def _any_of(kinds: list[bool | None]) -> bool | None:
+    """A union: a session if any member is one, not one if every member is decided not to be."""
+    if True in kinds:
+        return True
+    return False if kinds and all(k is False for k in kinds) else None
+
+
+_BUILTIN_NAMES = frozenset(dir(builtins))
 
 
 class SessionAware:

@@ -7,8 +7,22 @@ from ...rule import Invalid, Rule, Valid
 from ...sessions import SessionAware, is_query_builder
 
 ROUTE_SESSION_METHODS = frozenset(
-    {"execute", "scalars", "scalar", "stream", "add", "add_all", "delete", "flush", "commit", "refresh", "merge", "get"}
+    {"execute", "scalars", "scalar", "stream", "add", "add_all", "delete", "flush", "commit", "refresh", "merge", "get", "query"}
 )
+#: project modules of the cases below: a session NewType, alias and subclass, and a re-exported builder
+KIT = {
+    "app/__init__.py": "",
+    "app/kit/__init__.py": "from .db import AsyncSession, ReadSession\nfrom . import sql\n",
+    "app/kit/db.py": (
+        "from typing import NewType, TypeAlias\nimport sqlalchemy.ext.asyncio as sa\n\n"
+        "AsyncSession = NewType('AsyncSession', sa.AsyncSession)\nReadSession: TypeAlias = AsyncSession\n"
+        "class WriteSession(sa.AsyncSession):\n    pass\n"
+        "class Database:\n    pass\n"
+    ),
+    "app/kit/sql.py": "from sqlalchemy import select, text\n",
+    "app/kit/pep695.py": "from sqlalchemy.orm import Session\n\ntype Sync = Session\n\nclass Box[T]:\n    pass\n",
+    "app/kit/fake.py": "def select(*columns):\n    return columns\n",
+}
 PREAMBLE = "from fastapi import APIRouter\nfrom sqlalchemy.ext.asyncio import AsyncSession\nfrom app.core.database import DbSession\n\nrouter = APIRouter()\n\n"
 
 
@@ -18,7 +32,11 @@ class DbAccessInRoute(SessionAware, Rule):
     message = "Direct DB access in a route: move the query into a repository, called through a service"
     layers = frozenset({ROUTES})
     needs_index = True
-    requires_text = ("sqlalchemy", "sqlmodel", "execute", "scalar", "stream", "add", "delete", "flush", "commit", "refresh", "merge", "get")
+    reads_summary = True
+    requires_text = (
+        "sqlalchemy", "sqlmodel", "execute", "scalar", "stream", "add", "delete", "flush", "commit", "refresh", "merge", "get",
+        "query", "select", "insert", "update", "text",
+    )
     example_path = "app/routes/steps.py"
     why = (
         "Routes validate input, call services and return responses; they do no direct DB access. A query "
@@ -42,7 +60,12 @@ async def get_step(step_id: str, db: DbSession) -> StepResponse:
         Valid(PREAMBLE + "@router.get('/x')\nasync def f(request: Request):\n    return request.session.get('user')\n"),
         Valid(PREAMBLE + "@router.get('/x')\nasync def f(cache: dict):\n    return cache.get('k')\n"),
         Valid(PREAMBLE + "@router.get('/x')\nasync def f(request: Request):\n    session = request.session\n    return session.get('user')\n"),
-        Valid(PREAMBLE + "@router.get('/x')\nasync def f(db: Database):\n    return await db.get('k')\n"),
+        Valid(PREAMBLE + "from databases import Database\n\n@router.get('/x')\nasync def f(db: Database):\n    return await db.get('k')\n"),
+        Valid("from app.kit.db import Database\n\nasync def f(db: Database):\n    return await db.get('k')\n", files=KIT),
+        Valid("from app.kit.fake import select\n\nasync def f():\n    return select(1)\n", files=KIT),
+        Valid("from app.kit import sql\n\nasync def f(sql_text: str):\n    return sql.quote(sql_text)\n", files=KIT),
+        Valid("async def f(session: str, items: list):\n    return items.query(session)\n"),
+        Valid("from app.kit.db import Database\n\nasync def f(db: Database | None):\n    return await db.query('k')\n", files=KIT),
         Valid(PREAMBLE + "@router.get('/x')\ndef f(session: dict[str, str]):\n    return session.get('k')\n"),
         Valid(PREAMBLE + "@router.delete('/x')\nasync def f(items: list, client: Client):\n    await client.delete('/x')\n"),
         Valid("def select(x):\n    return x\n\ndef f():\n    return select(1)\n"),
@@ -75,11 +98,58 @@ async def get_step(step_id: str, db: DbSession) -> StepResponse:
         Invalid("from app.db import SessionLocal\n\nasync def f(db: DbSession):\n    db = other\n    async with SessionLocal() as db:\n        await db.delete(x)\n", line=6, col=15,
                 files={"app/__init__.py": "", "app/db.py": "from sqlalchemy.orm import sessionmaker\nSessionLocal = sessionmaker()\n"}),
         Invalid("class Handler:\n    def run(self):\n        return self.session.scalar(q)\n", line=3, col=16),
+        # (rev 3) session types resolved across the project: NewType, TypeAlias, re-export, subclass, PEP 695
+        Invalid(
+            "from app.kit import AsyncSession, ReadSession\nfrom app.kit.db import WriteSession\nfrom app.kit.pep695 import Sync\n\n"
+            "async def f(a: AsyncSession, b: ReadSession, c: WriteSession, d: 'Sync'):\n"
+            "    await a.get(X, 1)\n    await b.refresh(x)\n    c.add(x)\n    d.merge(x)\n",
+            at=[(6, 11), (7, 11), (8, 5), (9, 5)], files=KIT,
+        ),
+        # (rev 3) a builder re-exported by a project module; `.query`; one finding per statement
+        Invalid("from app.kit import sql\n\nasync def f(db):\n    return await db.execute(sql.select(X).where(sql.text('1')))\n",
+                line=4, col=18, files=KIT),
+        Invalid("def f(s: Session):\n    return s.query(User).all()\n", line=2, col=12,
+                settings={"session-aliases": ["Session"]}),
+        Invalid("from sqlalchemy.orm import Session\n\ndef f(db: Session):\n    if db.query(User).first():\n        db.delete(select(X))\n        db.flush()\n",
+                at=[(4, 8), (5, 9), (6, 9)]),
+        # (rev 3) a session alias defined by a PEP 695 statement in the checked route module itself
+        Invalid("from sqlalchemy.orm import Session\n\ntype Db = Session\n\ndef f(conn: Db):\n    conn.merge(x)\n", line=6, col=5),
+        # (rev 3) an annotation nothing resolves never turns a session-names name off
+        Invalid(PREAMBLE + "@router.get('/x')\nasync def f(db: Database):\n    return await db.get('k')\n", line=9, col=18),
+        Invalid("from app.kit.missing import Thing\n\nasync def f(session: Thing):\n    await session.commit()\n", line=4, col=11, files=KIT),
     )
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value in ROUTE_SESSION_METHODS and self.sessions.is_session(func.value):
-            self.report(node)
+            self._once(node)
         elif is_query_builder(self.ctx, node):
-            self.report(node)
+            self._once(node)
+
+    # (rev 3) one finding per statement: the first session call or builder in it
+    def _once(self, node: cst.Call) -> None:
+        statement = self.ctx.statements[-1] if self.ctx.statements else (self._headers[-1] if self._headers else None)
+        if statement is not None:
+            if id(statement) in self._reported:
+                return
+            self._reported.add(id(statement))
+        self.report(node)
+
+    @property
+    def _reported(self) -> set[int]:
+        return self.__dict__.setdefault("_reported_statements", set())
+
+    @property
+    def _headers(self) -> list[cst.CSTNode]:
+        """The compound statements whose header (``if``/``while`` test, ``for`` iterable, ``with`` items,
+        ``match`` subject) the traversal is in; their bodies' simple statements are ``ctx.statements``."""
+        return self.__dict__.setdefault("_header_stack", [])
+
+    def visit_If(self, node: cst.CSTNode) -> None:
+        self._headers.append(node)
+
+    def leave_If(self, node: cst.CSTNode) -> None:
+        self._headers.pop()
+
+    visit_While = visit_For = visit_With = visit_Match = visit_If
+    leave_While = leave_For = leave_With = leave_Match = leave_If

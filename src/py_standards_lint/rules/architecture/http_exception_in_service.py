@@ -1,12 +1,28 @@
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
+from ...gates import statements
 from ...layers import SERVICES
+from ...raises import raises_http_exception
 from ...rule import Invalid, Rule, Valid
 from ...semantics import HTTP_EXCEPTION
 
 PREAMBLE = "from fastapi import HTTPException\n"
+
+
+#: (rev 3) HTTPException instances bound in project modules (one defined next to PEP 695 syntax)
+ERRORS = {
+    "app/__init__.py": "",
+    "app/errors.py": (
+        "from fastapi import HTTPException\n\nclass Conflict(HTTPException):\n    pass\n\n"
+        "Unauthorized = HTTPException(401)\nTaken = Conflict(409)\nclass Domain(Exception):\n    pass\n\nMissing = Domain('x')\n"
+    ),
+    "app/core/__init__.py": "from app.errors import Unauthorized as Unauthorised\n",
+    "app/newer.py": "from fastapi import HTTPException\n\ntype Code = int\n\nForbidden = HTTPException(403)\n",
+}
 
 
 class HttpExceptionInService(Rule):
@@ -14,7 +30,9 @@ class HttpExceptionInService(Rule):
     name = "http-exception-in-service"
     message = "Service raises HTTPException: raise a domain exception and let the route convert it"
     layers = frozenset({SERVICES})
-    requires_text = ("HTTPException",)
+    requires_text = ("HTTPException", "raise")
+    needs_index = True
+    reads_summary = True
     example_path = "app/services/steps.py"
     why = (
         "Services hold business rules and must not know about HTTP. The standards have services raise "
@@ -38,6 +56,10 @@ async def complete_step(db, step_id):
         raise StepNotFoundError(step_id)
 """
     valid = (
+        # (rev 3) instances of other exceptions, a local variable, a name nothing resolves
+        Valid("from app.errors import Missing\n\ndef f():\n    raise Missing\n", path="app/services/x.py", files=ERRORS),
+        Valid("from app.gone import Unauthorized\n\ndef f():\n    raise Unauthorized\n", path="app/services/x.py", files=ERRORS),
+        Valid("def f(error):\n    raise error\n", path="app/services/x.py", files=ERRORS),
         Valid("class StepNotFoundError(Exception):\n    pass\n\ndef f():\n    raise StepNotFoundError('x')\n"),
         Valid("def f():\n    # raise HTTPException(404)\n    raise ValueError('HTTPException is not raised here')\n"),
         Valid("class HTTPException(Exception):\n    pass\n\ndef f():\n    raise HTTPException(404)\n"),
@@ -46,6 +68,12 @@ async def complete_step(db, step_id):
         Valid("from mylib import HTTPException\n\ndef f():\n    raise HTTPException(404)\n"),
     )
     invalid = (
+        # (rev 3) a name bound to an HTTPException instance: here, imported, re-exported, a subclass's, PEP 695 module
+        Invalid("from fastapi import HTTPException\n\nNotAllowed = HTTPException(status_code=403)\n\ndef f():\n    raise NotAllowed\n",
+                path="app/services/x.py", line=6, col=5),
+        Invalid("from app import errors\nfrom app.core import Unauthorised\nfrom app.newer import Forbidden\n\ndef f(x):\n"
+                "    if x:\n        raise Unauthorised\n    if x > 1:\n        raise errors.Taken\n    raise Forbidden\n",
+                path="app/services/x.py", at=[(7, 9), (9, 9), (10, 5)], files=ERRORS),
         Invalid(PREAMBLE + "async def f():\n    raise HTTPException(404, 'Not found')\n", line=3, col=5),
         Invalid("from fastapi import HTTPException as HE\n\ndef f():\n    raise HE(status_code=404)\n", line=4, col=5),
         Invalid("import fastapi as f\n\ndef g():\n    raise f.HTTPException(400)\n", line=4, col=5),
@@ -61,10 +89,16 @@ async def complete_step(db, step_id):
         Invalid(PREAMBLE + "def f():\n    raise HTTPException(404)\n", path="app/billing_service.py", line=3, col=5),
     )
 
+    @classmethod
+    def gate(cls, facts) -> bool:
+        """A name that may reach HTTPException, or a ``raise NAME`` (an instance, perhaps imported)."""
+        return facts.may_reach(HTTP_EXCEPTION) or any(
+            isinstance(n, ast.Raise) and isinstance(n.exc, (ast.Name, ast.Attribute)) for n in statements(facts.tree.body)
+        )
+
     def visit_Raise(self, node: cst.Raise) -> None:
         exc = node.exc
         if exc is None:
             return
-        target = exc.func if isinstance(exc, cst.Call) else exc
-        if self.ctx.names.refers_to(target, HTTP_EXCEPTION, subclasses=True):
+        if raises_http_exception(self.ctx, exc):
             self.report(node)

@@ -6,7 +6,17 @@ from ...layers import SERVICES
 from ...rule import Invalid, Rule, Valid
 from ...sessions import SessionAware, is_query_builder
 
-QUERY_METHODS = frozenset({"execute", "scalars", "scalar", "stream"})
+QUERY_METHODS = frozenset({"execute", "scalars", "scalar", "stream", "query"})
+KIT = {
+    "app/__init__.py": "",
+    "app/kit/__init__.py": "from .db import AsyncSession\nfrom . import sql\n",
+    "app/kit/db.py": (
+        "from typing import Annotated, NewType\nimport sqlalchemy.orm as orm\n\n"
+        "AsyncSession = NewType('AsyncSession', orm.Session)\nInjected = Annotated[AsyncSession, 'dependency']\n"
+        "class Client:\n    pass\n"
+    ),
+    "app/kit/sql.py": "from sqlalchemy import select, insert\nfrom sqlalchemy.dialects.postgresql import insert as pg_insert\n",
+}
 PREAMBLE = "from sqlalchemy.ext.asyncio import AsyncSession\n\n"
 
 
@@ -16,7 +26,8 @@ class SqlInService(SessionAware, Rule):
     message = "SQL in a service: build and run queries in a repository; the service orchestrates and commits"
     layers = frozenset({SERVICES})
     needs_index = True
-    requires_text = ("sqlalchemy", "sqlmodel", "execute", "scalar", "stream")
+    reads_summary = True
+    requires_text = ("sqlalchemy", "sqlmodel", "execute", "scalar", "stream", "query", "select", "insert", "update", "delete", "text")
     example_path = "app/services/steps.py"
     why = (
         "Services orchestrate operations and own the transaction; repositories execute queries. SQL "
@@ -46,6 +57,9 @@ async def complete_step(db: AsyncSession, step_id: str) -> None:
         Valid("# select(Step)\nx = 'await db.execute(q)'\n"),
         Valid("from sqlalchemy import select\n\nasync def f(db):\n    return select(x)\n", path="app/repositories/steps.py"),
         Valid("from sqlalchemy import func, and_\n\nq = and_(func.count())\n"),
+        Valid("from app.kit.db import Client\n\nasync def f(db: Client):\n    return await db.query(q)\n", files=KIT),
+        Valid("from app.kit import sql\n\ndef f(items):\n    return sql.escape(items)\n", files=KIT),
+        Valid("async def f(search):\n    return await search.query(q)\n"),
     )
     invalid = (
         Invalid("from sqlalchemy import select\n\nasync def f(db):\n    return select(Step)\n", line=4, col=12),
@@ -61,6 +75,10 @@ async def complete_step(db: AsyncSession, step_id: str) -> None:
         ),
         Invalid("import sqlalchemy\n\nq = sqlalchemy.update(T)\n", path="app/billing_service.py", line=3, col=5),
         Invalid("async def f(db):\n    x = db.add(y)\n    return await db.scalars(q)\n", line=3, col=18, settings={"session-names": ["db"]}),
+        # (rev 3) `.query`, session types and builders resolved across the project
+        Invalid("from app.kit.db import Injected\n\ndef f(s: Injected):\n    return s.query(User).all()\n", line=4, col=12, files=KIT),
+        Invalid("from app.kit import sql\n\ndef f():\n    a = sql.select(X)\n    return sql.pg_insert(T)\n", at=[(4, 9), (5, 12)], files=KIT),
+        Invalid("from app.kit.missing import Unknown\n\ndef f(session: Unknown):\n    return session.query(User)\n", line=4, col=12, files=KIT),
     )
 
     def visit_Call(self, node: cst.Call) -> None:

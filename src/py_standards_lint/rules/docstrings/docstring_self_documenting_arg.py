@@ -11,6 +11,18 @@ from ...names import dotted_name
 from ...rule import Invalid, Rule, Valid
 from ...sessions import SESSION_TYPES
 
+#: (rev 3) project session types: a NewType, an alias, a subclass, a re-export, a PEP 695 alias
+KIT = {
+    "app/__init__.py": "",
+    "app/kit/__init__.py": "from .db import ReadSession\n",
+    "app/kit/db.py": (
+        "from typing import NewType, TypeAlias\nfrom sqlalchemy.ext.asyncio import AsyncSession as _A\n\n"
+        "AsyncSession = NewType('AsyncSession', _A)\nReadSession: TypeAlias = AsyncSession\n"
+        "class Database:\n    pass\n"
+    ),
+    "app/kit/newer.py": "from app.kit.db import AsyncSession\n\ntype WriteSession = AsyncSession\n",
+}
+
 REQUEST_TYPES = frozenset({"fastapi.Request"})
 ANNOTATED = frozenset({"typing.Annotated"})
 
@@ -21,6 +33,8 @@ class DocstringSelfDocumentingArg(Rule):
     message = "`Args:` entry for a self-documenting parameter (a session or `Request`): drop the entry"
     template = "`Args:` documents `{name}`, a self-documenting `{kind}` parameter: drop the entry"
     requires_text = ("Args:", "Arguments:")
+    needs_index = True
+    reads_summary = True
     fix_safety = "safe"
     example_path = "app/services/steps.py"
     why = (
@@ -61,6 +75,13 @@ async def complete_step(db: AsyncSession, user_id: str, step_id: str) -> None:
         "goes too, so the docstring stays valid Google style."
     )
     valid = (
+        # (rev 3) a project class that is no session; a name nothing resolves
+        Valid(
+            'from app.kit.db import Database\nfrom app.kit.gone import ReadSession\n\n'
+            'def f(db: Database, r: ReadSession) -> None:\n'
+            '    """Do it.\n\n    Args:\n        db: The store.\n        r: Unknown.\n    """\n',
+            files=KIT,
+        ),
         Valid(use_instead),
         Valid(
             'from sqlalchemy.ext.asyncio import AsyncSession\n\n'
@@ -98,6 +119,15 @@ async def complete_step(db: AsyncSession, user_id: str, step_id: str) -> None:
         ),
     )
     invalid = (
+        # (rev 3) project session types, one of them defined by a PEP 695 `type` statement
+        Invalid(
+            'from app.kit import ReadSession\nfrom app.kit.newer import WriteSession\n\n'
+            'def f(r: ReadSession, w: WriteSession) -> None:\n'
+            '    """Do it.\n\n    Args:\n        r: The session.\n        w: The other one.\n    """\n',
+            at=[(8, 9), (9, 9)], files=KIT,
+            fixed='from app.kit import ReadSession\nfrom app.kit.newer import WriteSession\n\n'
+            'def f(r: ReadSession, w: WriteSession) -> None:\n    """Do it.\n    """\n',
+        ),
         Invalid(example, line=8, col=9, fixed=use_instead),
         # the only entry: the header goes too
         Invalid(
@@ -249,6 +279,8 @@ async def complete_step(db: AsyncSession, user_id: str, step_id: str) -> None:
         if qualified in SESSION_TYPES or qualified in REQUEST_TYPES:
             return qualified.rpartition(".")[2]
         dotted = dotted_name(annotation)
+        if dotted is not None and (self.ctx.derives(annotation, SESSION_TYPES) or self.ctx.derives(annotation, REQUEST_TYPES)):
+            return dotted.rpartition(".")[2]  # (rev 3) a project NewType/alias/subclass/re-export of one
         if dotted is not None:
             last = dotted.rpartition(".")[2]
             local = qualified is not None and qualified.startswith("<local>.") and self.ctx.names.classes.get(last) is not None

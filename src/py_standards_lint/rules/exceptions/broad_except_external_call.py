@@ -19,6 +19,20 @@ FILES = {
         "def local_only(x):\n    return x\n"
     ),
 }
+#: (rev 3) calls out across modules: a chain through a package re-export, a PEP 695 module, guarded callees,
+#: a lazily imported SDK
+CHAIN = {
+    **FILES,
+    "app/kit/__init__.py": "from .relay import relay\n",
+    "app/kit/relay.py": "from app.kit.newer import pull\n\ndef relay(url):\n    return pull(url)\n",
+    "app/kit/newer.py": (
+        "import httpx\n\ntype Url = str\n\ndef pull[T](url: T):\n    return httpx.get(url)\n\n"
+        "def guarded(url):\n    try:\n        return httpx.get(url)\n    except Exception:\n        return None\n\n"
+        "def reraising(url):\n    try:\n        return httpx.get(url)\n    except Exception:\n        log(url)\n        raise\n\n"
+        "def via_guarded(url):\n    return guarded(url)\n\n"
+        "def lazy(prompt):\n    import openai\n    return openai.OpenAI().responses.create(input=prompt)\n"
+    ),
+}
 
 
 def _call_parts(node: ast.Call) -> CallParts:
@@ -40,6 +54,23 @@ def ends_in_raise(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
     if isinstance(body, cst.SimpleStatementSuite):
         return isinstance(body.body[-1], cst.Raise)
     return False
+
+
+def _escapes(summary, index, qualified: str | None) -> bool:
+    """(rev 3) Does the project function ``qualified`` (as qualified in ``summary``'s module) call out in a way
+    that escapes into the caller's ``try``: its own escaping external calls, or, through the index, any project
+    function it calls (any module) that does (RULES.md, *Names*)."""
+    if qualified is None or summary is None:
+        return False
+    module, _, name = qualified.rpartition(".")
+    if module == summary.name:
+        fn = summary.functions.get(name)
+        if fn is None:
+            return False
+        if fn.escaping_out:
+            return True
+        return index is not None and any(c != qualified and index.escapes_out(c) for c in fn.escaping_calls)
+    return index.escapes_out(qualified) if index is not None else False
 
 
 class BroadExceptExternalCall(Rule):
@@ -79,6 +110,15 @@ async def fetch_repo(client: httpx.AsyncClient, url: str) -> dict:
     return response.json()
 """
     valid = (
+        # (rev 3) a callee (in another module) whose call out cannot escape: guarded broadly without re-raising,
+        # directly or further down; a lazily imported SDK; an inner try that swallows
+        Valid(
+            "from app.kit.newer import guarded, via_guarded, lazy\n\ndef f(url):\n    try:\n        guarded(url)\n        via_guarded(url)\n"
+            "        lazy(url)\n    except Exception:\n        return None\n",
+            files=CHAIN,
+        ),
+        Valid(SERVICE + "async def f(client: Client, url):\n    try:\n        return await client.get(url)\n    except Exception:\n        return None\n"),
+        Valid("from app.kit.missing import relay\n\ndef f(url):\n    try:\n        relay(url)\n    except Exception:\n        return None\n", files=CHAIN),
         Valid(SERVICE + "async def f(url):\n    try:\n        return await httpx.get(url)\n    except httpx.HTTPError:\n        return None\n"),
         Valid(SERVICE + "async def f(url):\n    try:\n        return await httpx.get(url)\n    except Exception:\n        log()\n        raise\n"),
         Valid(SERVICE + "async def f(url):\n    try:\n        return await httpx.get(url)\n    except Exception as e:\n        raise Upstream() from e\n"),
@@ -92,6 +132,32 @@ async def fetch_repo(client: httpx.AsyncClient, url: str) -> dict:
         Valid("# try: httpx.get(url)\n# except Exception: pass\nx = 'except Exception'\n"),
     )
     invalid = (
+        # (rev 3) calls out across modules (a re-export, two hops, a PEP 695 module); a guard that re-raises
+        Invalid(
+            "from app.kit import relay\nfrom app.kit.newer import reraising\n\ndef f(url):\n    try:\n        relay(url)\n    except Exception:\n        return None\n"
+            "    try:\n        reraising(url)\n    except BaseException:\n        return None\n",
+            at=[(7, 5), (11, 5)], files=CHAIN,
+        ),
+        # (rev 3) an inner try that swallows: only it is reported, the outer one's body does not call out
+        Invalid(
+            SERVICE + "def f(url):\n    try:\n        try:\n            httpx.get(url)\n        except Exception:\n            pass\n        parse(url)\n"
+            "    except Exception:\n        return None\n",
+            line=7, col=9,
+        ),
+        # (rev 3) a parameter, a variable and a class attribute annotated with an httpx client type
+        Invalid(
+            SERVICE + "async def f(client: httpx.AsyncClient | None, url):\n    try:\n        return await client.get(url)\n    except Exception:\n        return None\n",
+            line=6, col=5,
+        ),
+        Invalid(
+            SERVICE + "class GitHub:\n    client: httpx.AsyncClient\n\n    async def repo(self, url):\n        try:\n            return await self.client.get(url)\n"
+            "        except Exception:\n            return None\n",
+            line=9, col=9,
+        ),
+        Invalid(
+            SERVICE + "async def f(url):\n    c: httpx.Client = make()\n    try:\n        return c.get(url)\n    except Exception:\n        return None\n",
+            line=7, col=5,
+        ),
         Invalid(SERVICE + "async def f(url):\n    try:\n        return await httpx.get(url)\n    except Exception:\n        return None\n", line=6, col=5),
         Invalid(SERVICE + "def f(url):\n    try:\n        httpx.get(url)\n    except:\n        pass\n", line=6, col=5),
         Invalid(SERVICE + "def f(url):\n    try:\n        httpx.get(url)\n    except (ValueError, BaseException) as e:\n        log(e)\n", line=6, col=5),
@@ -137,6 +203,7 @@ async def fetch_repo(client: httpx.AsyncClient, url: str) -> dict:
         # a client is built by httpx (imported) or by a getter of this module annotated to return one
         can_build = model.client_getters or facts.may_reach(HTTPX_CLIENT_TYPES)
         clients = local_clients_ast(facts.tree, model) if can_build else set()
+        clients |= {f"{r}.{n}" for n in clients if "." not in n for r in ("self", "cls")}  # class-level annotations
         index = facts.index()
         for try_ in facts.tries:
             if not any(facts.might_be_broad(h.type) for h in try_.handlers):
@@ -146,15 +213,7 @@ async def fetch_repo(client: httpx.AsyncClient, url: str) -> dict:
                     continue
                 if model.is_external(_call_parts(node), clients):
                     return True
-                qualified = qualify(summary, ast_dotted(node.func))
-                if qualified is None:
-                    continue
-                module, _, name = qualified.rpartition(".")
-                if module == summary.name:
-                    fn = summary.functions.get(name)
-                    if fn and fn.calls_out:
-                        return True
-                elif index is not None and index.calls_out(qualified):
+                if _escapes(summary, index, qualify(summary, ast_dotted(node.func))):
                     return True
         return False
 
@@ -197,14 +256,18 @@ async def fetch_repo(client: httpx.AsyncClient, url: str) -> dict:
             cache = self.__dict__.setdefault("_clients", {})
             if id(outer) not in cache:
                 cache[id(outer)] = local_clients_cst(outer, model, self.ctx.names.resolve)
-            clients = cache[id(outer)]
+            clients = cache[id(outer)] | self._class_clients(model)
         found = False
         skip_depth = 0
+        #: (rev 3) bodies of inner ``try`` blocks whose broad handler does not re-raise: nothing escapes them
+        silenced: set[int] = set()
 
         def visit(n: cst.CSTNode) -> None:
             nonlocal found, skip_depth
-            if isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            if isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) or id(n) in silenced:
                 skip_depth += 1
+            if isinstance(n, (cst.Try, cst.TryStar)) and any(self._is_broad(h.type) and not ends_in_raise(h) for h in n.handlers):
+                silenced.add(id(n.body))
             if found or skip_depth or not isinstance(n, cst.Call):
                 return
             if model.is_external(call_parts_cst(n), clients) or self._project_calls_out(n):
@@ -212,19 +275,32 @@ async def fetch_repo(client: httpx.AsyncClient, url: str) -> dict:
 
         def leave(n: cst.CSTNode) -> None:
             nonlocal skip_depth
-            if isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            if isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) or id(n) in silenced:
                 skip_depth -= 1
 
         walk(body, visit, leave)
         return found
 
     def _project_calls_out(self, call: cst.Call) -> bool:
-        summary = self.ctx.summary
-        qualified = qualify(summary, dotted_name(call.func))
-        if qualified is None:
-            return False
-        module, _, name = qualified.rpartition(".")
-        if module == summary.name:
-            fn = summary.functions.get(name)
-            return bool(fn and fn.calls_out)
-        return self.ctx.index.calls_out(qualified) if self.ctx.index is not None else False
+        return _escapes(self.ctx.summary, self.ctx.index, qualify(self.ctx.summary, dotted_name(call.func)))
+
+    def _class_clients(self, model) -> set[str]:
+        """(rev 3) ``self.x`` attributes of the enclosing class that are httpx clients: annotated so in the class
+        body (``client: httpx.AsyncClient``) or bound/annotated so as ``self.x`` in its methods."""
+        if not self.ctx.classes:
+            return set()
+        owner = self.ctx.classes[-1]
+        cache = self.__dict__.setdefault("_class_cache", {})
+        if id(owner) not in cache:
+            found = local_clients_cst(owner, model, self.ctx.names.resolve)
+            body = owner.body.body if isinstance(owner.body, cst.IndentedBlock) else ()
+            class_level = {
+                s.body[0].target.value
+                for s in body
+                if isinstance(s, cst.SimpleStatementLine) and s.body and isinstance(s.body[0], cst.AnnAssign)
+                and isinstance(s.body[0].target, cst.Name)
+            }
+            cache[id(owner)] = {n for n in found if n.startswith(("self.", "cls."))} | {
+                f"{receiver}.{n}" for n in found & class_level for receiver in ("self", "cls")
+            }
+        return cache[id(owner)]

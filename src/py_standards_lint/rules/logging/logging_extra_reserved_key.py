@@ -39,7 +39,7 @@ class LoggingExtraReservedKey(LogCallRule):
 
     def visit_Call(self, node: cst.Call) -> None:
         call = self.ctx.loggers.log_call(node)
-        if call is None:
+        if call is None or call.identity == "foreign":  # (rev 3) the stdlib call API: not foreign loggers
             return
         extra = call.keyword("extra")
         if extra is None:

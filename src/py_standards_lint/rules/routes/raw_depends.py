@@ -10,22 +10,11 @@ from ...layers import ROUTES, TESTS
 from ...names import LOCAL
 from ...routes import Endpoint
 from ...rule import Invalid, Rule, Valid
+from ...sessions import SESSION_TYPES
 from ._edits import import_name
 
 DEPENDS = frozenset({"fastapi.Depends"})
 ANNOTATED = frozenset({"typing.Annotated"})
-#: SQLAlchemy (and SQLModel) session classes
-SESSION_TYPES = frozenset(
-    {
-        "sqlalchemy.ext.asyncio.AsyncSession",
-        "sqlalchemy.ext.asyncio.session.AsyncSession",
-        "sqlalchemy.orm.Session",
-        "sqlalchemy.orm.session.Session",
-        "sqlmodel.Session",
-        "sqlmodel.ext.asyncio.session.AsyncSession",
-    }
-)
-
 DI_ALIASES = Option(
     "di-aliases",
     "str-map",
@@ -45,6 +34,18 @@ DATABASE = (
     "DbSessionReadOnly = Annotated[AsyncSession, Depends(get_db)]\n"
 )
 FILES = {"app/core/auth.py": AUTH, "app/core/database.py": DATABASE}
+#: (rev 3) a project session NewType and a look-alike, a package re-exporting a dependency, a PEP 695 alias
+KIT = {
+    **FILES,
+    "app/__init__.py": "",
+    "app/core/__init__.py": "from .database import get_db\n",
+    "app/kit/__init__.py": "",
+    "app/kit/db.py": (
+        "from typing import NewType\nfrom sqlalchemy.orm import Session as _S\n\n"
+        "Session = NewType('Session', _S)\nclass Store:\n    pass\n"
+    ),
+    "app/kit/types.py": "from app.kit.db import Session\n\ntype Sync = Session\n\ndef ident[T](x: T) -> T:\n    return x\n",
+}
 HEAD = "from fastapi import APIRouter, Depends\n\nfrom app.core.auth import get_current_user_id\n\nrouter = APIRouter()\n\n"
 
 
@@ -69,6 +70,7 @@ class RawDepends(Rule):
     layers = frozenset({ROUTES})
     requires_text = ("Depends",)
     needs_index = True
+    reads_summary = True
     options = (DI_ALIASES,)
     fix_safety = SAFE
     example_path = "app/routes/items.py"
@@ -99,6 +101,12 @@ class RawDepends(Rule):
     )
     valid = (
         Valid(use_instead, files=FILES),
+        # (rev 3) a project class that is no session, with Depends and no alias
+        Valid(
+            "from fastapi import APIRouter, Depends\nfrom app.kit.db import Store\n\nrouter = APIRouter()\n\ndef get_store(): ...\n\n"
+            '@router.get("/x")\ndef x(db: Store = Depends(get_store)): ...\n',
+            files=KIT,
+        ),
         Valid(fixed_me, files=FILES),
         # no alias for this dependency
         Valid(HEAD + "def get_settings(): ...\n\n" '@router.get("/s")\nasync def s(settings: dict = Depends(get_settings)): ...\n', files=FILES),
@@ -123,6 +131,18 @@ class RawDepends(Rule):
         ),
     )
     invalid = (
+        # (rev 3) a project NewType of Session (through a PEP 695 alias) built with Depends, no alias known
+        Invalid(
+            "from fastapi import APIRouter, Depends\nfrom app.kit.types import Sync\n\nrouter = APIRouter()\n\ndef get_s(): ...\n\n"
+            '@router.get("/x")\ndef x(db: Sync = Depends(get_s)): ...\n',
+            line=8, col=1, files=KIT,
+        ),
+        # (rev 3) the dependency re-exported by a package __init__ has the alias of the original
+        Invalid(
+            "from fastapi import APIRouter, Depends\nfrom app.core import get_db\n\nrouter = APIRouter()\n\n"
+            '@router.get("/x")\ndef x(db=Depends(get_db)): ...\n',
+            line=6, col=1, files=KIT,
+        ),
         Invalid(me, line=7, col=1, files=FILES, fixed=fixed_me),
         Invalid(
             example,
@@ -220,11 +240,17 @@ class RawDepends(Rule):
     def _aliases(self) -> dict[str, list[str]]:
         """Qualified dependency -> the qualified aliases wrapping it, preferred first."""
         out: dict[str, list[str]] = {}
+        index = self.ctx.index
+
+        def canonical(dependency: str) -> str:
+            return (index.canonical(dependency) if index is not None else None) or dependency
+
         for alias, dependency in self.ctx.settings["di-aliases"].items():
-            out.setdefault(dependency, []).append(alias)
-        if self.ctx.index is not None:
-            found = sorted(self.ctx.index.di_aliases().items(), key=lambda item: (len(item[0].rpartition(".")[2]), item[0]))
+            out.setdefault(canonical(dependency), []).append(alias)
+        if index is not None:
+            found = sorted(index.di_aliases().items(), key=lambda item: (len(item[0].rpartition(".")[2]), item[0]))
             for alias, dependency in found:
+                dependency = canonical(dependency)
                 module = self.ctx.index.module(alias.rpartition(".")[0])
                 if module is not None and module.layer == TESTS:
                     continue  # a test helper's alias is nothing a route should import
@@ -256,8 +282,13 @@ class RawDepends(Rule):
         if any(a.star for a in call.args) or set(keywords) - {"dependency"} or len(positional) + len(keywords) > 1:
             return None  # Depends(fn, use_cache=False): not what an alias does
         target = positional[0].value if positional else keywords["dependency"].value if keywords else typ
-        is_session = self.ctx.names.refers_to(typ, SESSION_TYPES) if typ is not None else False
-        return _Raw(param, self._qualify(target), as_default, not extra, is_session)
+        # (rev 3) a session type across the project: a project NewType/alias/subclass/re-export of one
+        is_session = typ is not None and (self.ctx.names.refers_to(typ, SESSION_TYPES) or self.ctx.derives(typ, SESSION_TYPES))
+        return _Raw(param, self._dependency(target), as_default, not extra, is_session)
+
+    def _dependency(self, target: cst.BaseExpression | None) -> str | None:
+        """The dependency's canonical name (a re-export of ``get_db`` is ``get_db``), else as qualified here."""
+        return (self.ctx.resolve(target) if target is not None else None) or self._qualify(target)
 
     # -- the fix ---------------------------------------------------------------------
     def _fix(self, endpoint: Endpoint, todo: list[tuple[_Raw, str]]) -> Fix | None:

@@ -8,7 +8,7 @@ from ...config import Option
 from ...external import in_modules
 from ...finding import UNSAFE, Fix
 from ...layers import TESTS
-from ...names import LOCAL, canonical, dotted_name, string_value
+from ...names import LOCAL, dotted_name, string_value
 from ...rule import Invalid, Rule, Valid
 
 PATCH = frozenset({"unittest.mock.patch", "mock.patch"})
@@ -43,6 +43,18 @@ async def get_step(db, step_id: str):
     return await db.get(Step, step_id)
 """
 FILES = {"app/services/github.py": GITHUB, "app/repositories/steps.py": STEPS_REPO}
+#: (rev 3) a lazily imported LLM client (counts for PSL801), a caller in another module (an internal
+#: collaborator: PSL801 does not follow other modules), a re-export through a package, a PEP 695 module
+LLM = {
+    **FILES,
+    "app/__init__.py": "",
+    "app/services/__init__.py": "from .llm import summarize\n",
+    "app/services/llm.py": (
+        "type Prompt = str\n\ndef summarize[T](text: T) -> str:\n    import openai\n\n"
+        "    return openai.OpenAI().responses.create(input=text).output_text\n"
+    ),
+    "app/services/digest.py": "from app.services.llm import summarize\n\ndef digest(text):\n    return summarize(text)\n",
+}
 
 
 class MockWithoutAutospec(Rule):
@@ -99,6 +111,9 @@ async def test_fetch_repo():
         "mock accepting any call now fails, which is the point. A `new=` mock instance is left to you."
     )
     valid = (
+        # (rev 3) a function calling out only through another module is an internal collaborator
+        Valid("from unittest.mock import patch\n\ndef test_x():\n    with patch('app.services.digest.digest'):\n        pass\n",
+              files=LLM, path="tests/test_llm.py"),
         Valid(use_instead),
         # internal collaborators and libraries that are not services
         Valid("from unittest.mock import patch\n\n@patch('app.repositories.steps.get_step')\ndef test_x(get_step):\n    pass\n", files=FILES),
@@ -130,6 +145,9 @@ async def test_fetch_repo():
         Valid("from unittest.mock import patch\n\ndef fake():\n    return patch('openai.OpenAI')\n", path="app/core/testing.py"),
     )
     invalid = (
+        # (rev 3) a lazily imported SDK still makes the function an external service; found through a re-export
+        Invalid("from unittest.mock import patch\n\ndef test_x():\n    with patch('app.services.summarize'):\n        pass\n",
+                line=4, col=10, files=LLM, path="tests/test_llm.py"),
         Invalid(example, line=7, col=10, fixed=use_instead.replace("import patch", "import AsyncMock, patch")),
         # decorator; a project function that calls out (transitively); the fix adds autospec
         Invalid(
@@ -277,22 +295,7 @@ async def test_fetch_repo():
         index = self.ctx.index
         if index is None:
             return dotted
-        seen: set[str] = set()
-        while dotted not in seen:
-            seen.add(dotted)
-            parts = dotted.split(".")
-            for i in range(len(parts) - 1, 0, -1):
-                summary = index.module(".".join(parts[:i]))
-                if summary is None:
-                    continue
-                binding = summary.imports.bindings.get(parts[i])
-                if binding is None or binding.startswith(LOCAL + "."):
-                    return dotted
-                dotted = canonical(".".join([binding, *parts[i + 1 :]]))
-                break
-            else:
-                return dotted
-        return dotted
+        return index.canonical(dotted) or dotted  # the project-wide resolver (re-exports, aliases)
 
     def _is_external(self, raw: str, target: str) -> bool:
         if any(fnmatchcase(name, glob) for glob in self.ctx.settings["autospec-targets"] for name in (raw, target)):
@@ -303,7 +306,7 @@ async def test_fetch_repo():
         index = self.ctx.index
         if index is None:
             return False
-        if index.calls_out(target):
+        if index.calls_out(target, lazy=True):  # (rev 3) own body and same-module helpers; lazy SDK imports count
             return True
         module, _, name = target.rpartition(".")
         summary = index.module(module)
