@@ -136,3 +136,33 @@ def test_newer_syntax_is_summarised() -> None:
     assert i.resolve("app.use", "ReadSession") == "sqlalchemy.ext.asyncio.AsyncSession"
     if sys.version_info < (3, 12):
         assert summarize("type X = (\n", "app/bad.py") is None  # neither parser: still out
+
+
+def test_escapes_out_across_modules() -> None:
+    i = index({
+        "app/__init__.py": "",
+        "app/a.py": "from app.b import pull, guarded\n\ndef outer(u):\n    return pull(u)\n\ndef quiet(u):\n    return guarded(u)\n\ndef loop(u):\n    return loop2(u)\n\ndef loop2(u):\n    return loop(u)\n",
+        "app/b.py": (
+            "import httpx\n\ndef pull(u):\n    return httpx.get(u)\n\n"
+            "def guarded(u):\n    try:\n        return pull(u)\n    except Exception:\n        return None\n\n"
+            "def lazy(u):\n    import openai\n    return openai.OpenAI()\n\ndef uses_lazy(u):\n    return lazy(u)\n"
+        ),
+    })
+    assert i.escapes_out("app.a.outer") and i.escapes_out("app.b.pull")
+    assert not i.escapes_out("app.a.quiet") and not i.escapes_out("app.b.guarded")
+    assert not i.escapes_out("app.a.loop")  # a cycle, no external call
+    assert not i.escapes_out("app.b.lazy")  # a lazily imported SDK does not count for PSL202 ...
+    assert i.calls_out("app.b.uses_lazy", lazy=True) and not i.calls_out("app.b.uses_lazy")  # ... but does for PSL801
+    assert not i.calls_out("app.a.outer")  # PSL801's reach: not through other modules
+
+
+def test_class_attributes_through_bases() -> None:
+    i = index({
+        "app/__init__.py": "",
+        "app/base.py": "import logging\n\nclass Base:\n    level = 1\n\n    def __init__(self, logger):\n        self.logger = logging.getLogger(__name__)\n        self.given = logger\n",
+        "app/x.py": "from app.base import Base\n\nclass X(Base):\n    pass\n",
+    })
+    owner, value = i.class_attribute("app.x.X", "logger")
+    assert owner == "app.base.Base" and value.kind == "call" and i.produces(i.canonical(value.target)) == "logging.getLogger"
+    assert i.class_attribute("app.x.X", "given")[1].kind == "other"  # a parameter: not read
+    assert i.class_attribute("app.x.X", "missing") is None
