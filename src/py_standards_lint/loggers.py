@@ -237,6 +237,9 @@ class LoggerBindings:
             return found
         configured = self.ctx.settings["logger-names"]
         out: dict[str, str | None] = {}
+        # in the memo at once: ``log = log.bind(...)`` asks what ``log`` is while its own binding is being read,
+        # and must then see the parameters so far and fall back to the enclosing scopes, not start again
+        memo[id(function)] = out
         p = function.params
         for param in (*p.posonly_params, *p.params, *p.kwonly_params):
             name = param.name.value
@@ -269,7 +272,6 @@ class LoggerBindings:
                     stack.extend(v for v in value if isinstance(v, cst.CSTNode))
         for name, identities in bound.items():
             out[name] = identities.pop() if len(identities) == 1 else (UNKNOWN if name in configured else None)
-        memo[id(function)] = out
         return out
 
     def _known_non_logger(self, value: cst.BaseExpression) -> bool:

@@ -44,6 +44,12 @@ class LoggingEventName(LogCallRule):
         Invalid(LOGGER + 'logger.warning("user" ".Created")\n', line=5, col=1),
         Invalid(LOGGER + 'logger.info("user.created")\n', line=5, col=1, settings={"event-name-pattern": r"^[a-z]+:[a-z]+$"}),
         Invalid("import logging\n\nlogging.getLogger(__name__).info('Started')\n", line=3, col=1),
+        # a logger rebound from itself in a function (structlog's `log = log.bind(...)`), and a chain of such
+        Invalid(
+            "import structlog\n\nlog = structlog.get_logger()\n\ndef task(event):\n    log = log.bind(event=event)\n"
+            "    log = log.bind(step=1)\n    other = log.bind(x=2)\n    other.info('Event done')\n",
+            line=9, col=5,
+        ),
     )
 
     def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
