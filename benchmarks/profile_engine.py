@@ -15,8 +15,10 @@ from pathlib import Path
 
 from pyinstrument import Profiler
 
-from py_standards_lint import cli, deepstack
-from py_standards_lint.engine import Run, RunOptions
+from py_standards_lint.rules import ALL_RULES
+from py_standards_lint.frontends import cli
+from py_standards_lint.base import deepstack
+from py_standards_lint.engine.lint import Run, RunOptions
 
 
 def main() -> int:
@@ -30,7 +32,7 @@ def main() -> int:
     cli._fewer_collections()  # as the command does
     profiler = Profiler(interval=0.002)
     profiler.start()
-    results = Run(RunOptions(jobs=1, cache=False)).lint_paths([Path(".")])
+    results = Run(ALL_RULES, RunOptions(jobs=1, cache=False)).lint_paths([Path(".")])
     profiler.stop()
     print(f"{len(results)} files, {sum(len(r.findings) for r in results)} findings", file=sys.stderr)
     if args.html:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
-from py_standards_lint.config import Settings, all_options, parse_table
-from py_standards_lint.engine import lint_source
-from py_standards_lint.finding import Finding
-from py_standards_lint.index import ProjectIndex
+from py_standards_lint.base.settings import Settings, all_options, parse_table
+from py_standards_lint.engine.lint import lint_source
+from py_standards_lint.base.finding import Finding
+from py_standards_lint.analysis.index import ProjectIndex
 from py_standards_lint.rules import ALL_RULES
 
 ROOT = Path("/project")
@@ -16,7 +16,7 @@ ROOT = Path("/project")
 
 def make_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
     values = parse_table(dict(overrides or {}), all_options(ALL_RULES))
-    return Settings(values=values, root=ROOT)
+    return Settings(values=values, root=ROOT, rules=ALL_RULES)
 
 
 def lint(
@@ -53,7 +53,7 @@ def fix(
     unsafe: bool = True,
 ) -> str:
     """Apply one rule's fixes (safe and, by default, unsafe) to ``code``; return the new text."""
-    from py_standards_lint.fixes import fix_source
+    from py_standards_lint.engine.fixes import fix_source
 
     s = make_settings(settings)
     sources = dict(files or {})

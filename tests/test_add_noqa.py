@@ -7,7 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
-from py_standards_lint.add_noqa import add_noqa_to_source
+from py_standards_lint.frontends.add_noqa import add_noqa_to_source
 
 from .conftest import EXAMPLE, run_tool
 from .helpers import lint

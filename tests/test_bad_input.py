@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from py_standards_lint.cli import app
-from py_standards_lint.engine import lint_source
+from py_standards_lint.frontends.cli import app
+from py_standards_lint.engine.lint import lint_source
 
 from .conftest import run_tool
 from .helpers import make_settings
@@ -331,7 +331,9 @@ def test_every_bad_file_together_does_not_stop_the_others(project, monkeypatch):
 def test_unreadable_file_is_an_error_and_the_rest_is_checked(project, monkeypatch):
     locked = project / "app" / "services" / "locked.py"
     locked.write_text(VIOLATION)
-    from py_standards_lint import engine, index, safeio
+    from py_standards_lint.engine import lint as engine
+    from py_standards_lint.analysis import index
+    from py_standards_lint.base import safeio
 
     def read_regular(path, *args, **kwargs):
         if Path(path).name == "locked.py":  # as root, chmod 000 does not stop a read: refuse it the way the OS would
@@ -349,7 +351,8 @@ def test_unreadable_file_is_an_error_and_the_rest_is_checked(project, monkeypatc
 def test_file_that_vanishes_mid_run(project, monkeypatch):
     services = project / "app" / "services"
     (services / "a_gone.py").write_text(VIOLATION)
-    from py_standards_lint import engine, safeio
+    from py_standards_lint.engine import lint as engine
+    from py_standards_lint.base import safeio
 
     def read_regular(path, *args, **kwargs):
         if Path(path).name == "a_gone.py":  # listed, then deleted before it is read

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from py_standards_lint import cache as cache_mod
-from py_standards_lint.config import settings_for_folder
-from py_standards_lint.engine import Run, RunOptions
+from py_standards_lint.rules import ALL_RULES
+from py_standards_lint.engine import cache as cache_mod
+from py_standards_lint.engine.config import settings_for_folder
+from py_standards_lint.engine.lint import Run, RunOptions
 from py_standards_lint.rules.httpx.httpx_close_not_registered import MAIN, MAIN_WITHOUT_CLOSE, SERVICE
 
 from .conftest import EXAMPLE, run_tool
@@ -43,7 +44,7 @@ def snapshot(results) -> list:
 
 
 def lint(paths, **options) -> list:
-    return snapshot(Run(RunOptions(**options)).lint_paths([Path(p) for p in paths]))
+    return snapshot(Run(ALL_RULES, RunOptions(**options)).lint_paths([Path(p) for p in paths]))
 
 
 def write(root: Path, files: dict[str, str]) -> None:
@@ -66,7 +67,7 @@ def test_cold_and_warm_cache_give_the_results_of_no_cache_on_the_example(cache_d
 def test_a_warm_run_does_not_lint_again(cache_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     lint([EXAMPLE], cache=True)
     calls = []
-    from py_standards_lint import engine
+    from py_standards_lint.engine import lint as engine
 
     real = engine.lint_source
     monkeypatch.setattr(engine, "lint_source", lambda *a, **k: calls.append(a[1]) or real(*a, **k))
@@ -146,7 +147,7 @@ def test_deleted_files_are_pruned(tmp_path: Path, cache_dir: Path) -> None:
 def test_concurrent_runs_merge_and_never_tear(tmp_path: Path, cache_dir: Path) -> None:
     root = tmp_path / "proj"
     write(root, {"pyproject.toml": PYPROJECT, "app/services/a.py": "x = 1\n", "app/services/b.py": "y = 2\n"})
-    first, second = Run(RunOptions(cache=True)), Run(RunOptions(cache=True))
+    first, second = Run(ALL_RULES, RunOptions(cache=True)), Run(ALL_RULES, RunOptions(cache=True))
     # both load the (empty) cache before either saves, as two overlapping processes would
     first.caches.for_root(root.resolve())
     second.caches.for_root(root.resolve())

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from py_standards_lint import cache as cache_mod
-from py_standards_lint.engine import Run, RunOptions
+from py_standards_lint.rules import ALL_RULES
+from py_standards_lint.engine import cache as cache_mod
+from py_standards_lint.engine.lint import Run, RunOptions
 
 from .conftest import EXAMPLE, run_tool
 
@@ -35,7 +36,7 @@ class Payload:
 
 
 def lint(root: Path, cache: bool) -> list:
-    results = Run(RunOptions(cache=cache)).lint_paths([root])
+    results = Run(ALL_RULES, RunOptions(cache=cache)).lint_paths([root])
     return [(r.path, [f.as_json() for f in r.findings], [str(e) for e in r.errors], r.read_error) for r in results]
 
 
@@ -85,7 +86,7 @@ def forged(root: Path, key: bytes, results: dict) -> bytes:
 
 def hiding_everything(root: Path) -> dict:
     """Entries that would hide every finding, with the right keys (an attacker can compute those)."""
-    run = Run(RunOptions(cache=True))
+    run = Run(ALL_RULES, RunOptions(cache=True))
     pending = run._prepare(root / "app/services/steps.py")
     return {pending.where: [pending.key.hex(), []]}
 
@@ -258,7 +259,7 @@ def test_by_default_the_cache_is_outside_the_linted_tree(tmp_path: Path, _user_c
     root = tmp_path / "proj"
     shutil.copytree(EXAMPLE, root)
     before = tree(root)
-    Run(RunOptions(cache=True)).lint_paths([root])
+    Run(ALL_RULES, RunOptions(cache=True)).lint_paths([root])
     assert tree(root) == before
     assert list(cache_mod.cache_folder(root.resolve(), _user_cache_home / "py-standards-lint").glob("results-*.json"))
 

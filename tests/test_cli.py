@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from py_standards_lint import __version__
-from py_standards_lint.cli import app
+from py_standards_lint.frontends.cli import app
 from py_standards_lint.rules import ALL_RULES
 
 from .conftest import run_tool

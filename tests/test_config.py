@@ -2,8 +2,10 @@ from pathlib import Path
 
 import pytest
 
-from py_standards_lint.config import ConfigError, load_settings
-from py_standards_lint.selection import enabled_codes, rules_for_file, validate
+from py_standards_lint.engine.config import load_settings
+from py_standards_lint.rules import ALL_RULES
+from py_standards_lint.base.settings import ConfigError
+from py_standards_lint.engine.selection import enabled_codes, rules_for_file, validate
 
 
 def write(tmp_path: Path, body: str) -> Path:
@@ -13,7 +15,7 @@ def write(tmp_path: Path, body: str) -> Path:
 
 def test_defaults_without_pyproject(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    settings = load_settings(tmp_path)
+    settings = load_settings(tmp_path, rules=ALL_RULES)
     assert settings["select"] == ("PSL",)
     assert "logger" in settings["logger-names"]
     assert settings.config_file is None
@@ -29,7 +31,7 @@ def family(prefix: str) -> set[str]:
 def test_reads_table_and_root(tmp_path):
     write(tmp_path, '[tool.py-standards-lint]\nselect = ["PSL1"]\nlogger-names = ["audit"]\n')
     (tmp_path / "app").mkdir()
-    settings = load_settings(tmp_path / "app")
+    settings = load_settings(tmp_path / "app", rules=ALL_RULES)
     assert settings.root == tmp_path.resolve()
     assert settings["logger-names"] == ("audit",)
     assert enabled_codes(settings) == family("PSL1") and {"PSL101", "PSL103"} <= family("PSL1")
@@ -49,16 +51,16 @@ def test_reads_table_and_root(tmp_path):
 def test_bad_config_names_the_key(tmp_path, body, needle):
     write(tmp_path, body)
     with pytest.raises(ConfigError, match=needle.replace("[", r"\[")):
-        load_settings(tmp_path)
+        load_settings(tmp_path, rules=ALL_RULES)
 
 
 def test_unknown_selector_is_an_error(tmp_path):
     write(tmp_path, '[tool.py-standards-lint]\nselect = ["PSL999"]\n')
     with pytest.raises(ConfigError, match="PSL999"):
-        validate(load_settings(tmp_path))
+        validate(load_settings(tmp_path, rules=ALL_RULES))
     write(tmp_path, '[tool.py-standards-lint]\nper-file-ignores = { "x.py" = ["nope"] }\n')
     with pytest.raises(ConfigError, match="nope"):
-        validate(load_settings(tmp_path))
+        validate(load_settings(tmp_path, rules=ALL_RULES))
 
 
 def test_selection_by_code_prefix_and_name(tmp_path):
@@ -67,7 +69,7 @@ def test_selection_by_code_prefix_and_name(tmp_path):
         '[tool.py-standards-lint]\nselect = ["PSL1", "logging-fstring"]\nignore = ["PSL103"]\nextend-select = ["PSL606"]\n'
         'per-file-ignores = { "app/legacy/**" = ["http-exception-in-service"] }\n',
     )
-    settings = load_settings(tmp_path)
+    settings = load_settings(tmp_path, rules=ALL_RULES)
     expected = (family("PSL1") - {"PSL103"}) | {"PSL301", "PSL606"}
     assert enabled_codes(settings) == expected
     assert [r.code for r in rules_for_file(settings, "app/legacy/x.py")] == sorted(expected - {"PSL101"})
@@ -79,14 +81,14 @@ def test_nearest_pyproject_without_table_looks_further_up(tmp_path):
     inner = tmp_path / "pkg"
     inner.mkdir()
     (inner / "pyproject.toml").write_text('[project]\nname = "pkg"\n')
-    settings = load_settings(inner)
+    settings = load_settings(inner, rules=ALL_RULES)
     assert settings["select"] == ("PSL3",)
     assert settings.root == inner.resolve()
 
 
 def test_isolated_and_explicit_config(tmp_path):
     write(tmp_path, '[tool.py-standards-lint]\nselect = ["PSL3"]\n')
-    assert load_settings(tmp_path, isolated=True)["select"] == ("PSL",)
+    assert load_settings(tmp_path, isolated=True, rules=ALL_RULES)["select"] == ("PSL",)
     other = tmp_path / "other.toml"
     other.write_text('[tool.py-standards-lint]\nselect = ["PSL4"]\n')
-    assert load_settings(tmp_path, config_file=other)["select"] == ("PSL4",)
+    assert load_settings(tmp_path, config_file=other, rules=ALL_RULES)["select"] == ("PSL4",)

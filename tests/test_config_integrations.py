@@ -7,8 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from py_standards_lint.config import load_settings
-from py_standards_lint.selection import enabled_codes, rules_for_file
+from py_standards_lint.rules import ALL_RULES
+from py_standards_lint.engine.config import load_settings
+from py_standards_lint.engine.selection import enabled_codes, rules_for_file
 
 from .conftest import run_tool
 
@@ -42,7 +43,7 @@ def test_per_file_ignores_are_relative_to_the_config_file(tmp_path):
     # legacy.py is ignored (glob relative to the config's folder); "app/services/new.py" names
     # a file relative to the package root, which is not where the config lives: not ignored
     assert psl101(result.stdout) == ["pkg/app/services/new.py"]
-    settings = load_settings(tmp_path / "pkg" / "app" / "services")
+    settings = load_settings(tmp_path / "pkg" / "app" / "services", rules=ALL_RULES)
     assert settings.root == (tmp_path / "pkg").resolve()
     assert settings.config_file == (tmp_path / "pyproject.toml").resolve()
     assert "PSL101" not in {r.code for r in rules_for_file(settings, "app/services/legacy.py")}
@@ -106,7 +107,7 @@ def test_stdin_uses_config_by_path_and_excluded_paths_report_nothing(tmp_path):
 def test_opt_in_rules_need_their_exact_code_or_name(tmp_path):
     def enabled(table: str) -> frozenset[str]:
         write(tmp_path / "pyproject.toml", "[tool.py-standards-lint]\n" + table)
-        return enabled_codes(load_settings(tmp_path))
+        return enabled_codes(load_settings(tmp_path, rules=ALL_RULES))
 
     assert "PSL001" not in enabled("")
     assert "PSL001" not in enabled('select = ["PSL0"]\n')

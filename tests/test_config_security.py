@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from py_standards_lint import globs
-from py_standards_lint.cli import app
-from py_standards_lint.config import settings_for_folder
-from py_standards_lint.engine import Run, RunOptions
+from py_standards_lint.rules import ALL_RULES
+from py_standards_lint.base import globs
+from py_standards_lint.frontends.cli import app
+from py_standards_lint.engine.config import settings_for_folder
+from py_standards_lint.engine.lint import Run, RunOptions
 
 from .conftest import run_tool
 
@@ -35,7 +36,7 @@ def project(tmp_path: Path, table: str, files: dict[str, str]) -> Path:
 def lint(root: Path) -> list:
     return [
         (Path(r.path).name, [(f.line, f.code) for f in r.findings], [str(e) for e in r.errors], r.read_error)
-        for r in Run(RunOptions()).lint_paths([root])
+        for r in Run(ALL_RULES, RunOptions()).lint_paths([root])
     ]
 
 

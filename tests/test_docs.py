@@ -1,11 +1,11 @@
 """Rule docs are generated from the rule classes: docs/rules.md and the README's rule table must be
-what the generator makes now (regenerate with `uv run python -m py_standards_lint.docs`)."""
+what the generator makes now (regenerate with `uv run python -m py_standards_lint.frontends.docs`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from py_standards_lint import docs
+from py_standards_lint.frontends import docs
 from py_standards_lint.rules import ALL_RULES, BY_CODE
 
 from .conftest import REPO
@@ -13,7 +13,7 @@ from .conftest import REPO
 
 def test_generated_docs_are_up_to_date():
     stale = [p.relative_to(REPO).as_posix() for p in docs.stale(REPO)]
-    assert not stale, f"{stale} are stale: run `uv run python -m py_standards_lint.docs` and commit the result"
+    assert not stale, f"{stale} are stale: run `uv run python -m py_standards_lint.frontends.docs` and commit the result"
 
 
 def test_every_rule_is_documented_from_its_class():

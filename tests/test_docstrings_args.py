@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from py_standards_lint.docstrings import args_entries, drop_args_entry
+from py_standards_lint.analysis.docstrings import args_entries, drop_args_entry
 from py_standards_lint.rules import BY_CODE
 
 from .conftest import run_tool

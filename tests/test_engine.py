@@ -3,8 +3,9 @@
 import libcst as cst
 import pytest
 
-from py_standards_lint.engine import lint_source, walk
-from py_standards_lint.rule import Rule
+from py_standards_lint.base.fastwalk import walk
+from py_standards_lint.engine.lint import lint_source
+from py_standards_lint.analysis.rule import Rule
 
 from .helpers import lint, make_settings
 
@@ -122,7 +123,7 @@ def test_context_stacks_nested_defs_and_handlers():
 
 def test_prefilter_text_can_depend_on_settings():
     """The logging rules' prefilter follows `logger-names`; PSL404's follows `shared-client-types`."""
-    from py_standards_lint.engine import prefilter
+    from py_standards_lint.engine.lint import prefilter
     from py_standards_lint.rules import BY_CODE
 
     code = 'def f(user):\n    audit.info("user.created", user_id=user.id)\n'

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from py_standards_lint.index import ProjectIndex
+from py_standards_lint.analysis.index import ProjectIndex
 
 from .helpers import make_settings
 

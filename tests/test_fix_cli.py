@@ -12,10 +12,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from py_standards_lint import writer
-from py_standards_lint.cli import app
+from py_standards_lint.frontends.writer import fix_file
+from py_standards_lint.rules import ALL_RULES
+from py_standards_lint.frontends import writer
+from py_standards_lint.frontends.cli import app
 
 from .conftest import EXAMPLE, run_tool
+from py_standards_lint.analysis.loggers import logger_bindings
 
 runner = CliRunner()
 
@@ -210,9 +213,9 @@ def test_a_fix_that_would_break_the_code_is_dropped_with_a_warning(project, monk
     from py_standards_lint.rules.logging.logging_error_in_except import LoggingErrorInExcept
 
     def broken(self, node):  # a buggy fix: turns the call into a keyword
-        call = self.ctx.loggers.log_call(node)
+        call = logger_bindings(self.ctx).log_call(node)
         if call is not None and call.method == "error" and self.ctx.current_handlers():
-            from py_standards_lint.finding import SAFE, Fix
+            from py_standards_lint.base.finding import SAFE, Fix
 
             self.report(node, fix=Fix(SAFE, "break", [(node, cst.Name("def"))]))
 
@@ -253,14 +256,14 @@ def test_fix_on_a_copy_of_the_example_project(tmp_path):
 
 
 def test_run_fix_file_without_writing(project):
-    from py_standards_lint.engine import Run
+    from py_standards_lint.engine.lint import Run
 
-    fixed = Run().fix_file(project / USERS, unsafe=True, write=False)
+    fixed = fix_file(Run(ALL_RULES), project / USERS, unsafe=True, write=False)
     assert fixed is not None and fixed.fixed == 4 and not fixed.written
     assert fixed.source.decode() == AFTER_UNSAFE and fixed.result.findings == []
     assert (project / USERS).read_text() == BEFORE
     assert fixed.diff().startswith(f"--- a/{project / USERS}\n")
-    written = Run().fix_file(project / USERS)
+    written = fix_file(Run(ALL_RULES), project / USERS)
     assert written is not None and written.written and (project / USERS).read_text() == AFTER_SAFE
 
 

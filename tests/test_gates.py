@@ -12,14 +12,14 @@ import ast
 import libcst as cst
 import pytest
 
-from py_standards_lint import engine
-from py_standards_lint.gates import SyntaxFacts
-from py_standards_lint.rule import Rule
+from py_standards_lint.engine import lint as engine
+from py_standards_lint.analysis.gates import SyntaxFacts
+from py_standards_lint.analysis.rule import Rule
 from py_standards_lint.rules import ALL_RULES
 
-from py_standards_lint.index import ProjectIndex, summarize
-from py_standards_lint.layers import layer_for
-from py_standards_lint.project import module_name_for
+from py_standards_lint.analysis.index import ProjectIndex, summarize
+from py_standards_lint.base.layers import layer_for
+from py_standards_lint.base.project import module_name_for
 
 from .helpers import ROOT, lint, make_settings
 
@@ -170,7 +170,7 @@ def test_statements_are_every_statement_of_the_tree() -> None:
         "for i in y:\n    if i:\n        break\n    else:\n        continue\nelse:\n    global q\n"
     )
     tree = ast.parse(code)
-    from py_standards_lint.gates import statements
+    from py_standards_lint.analysis.gates import statements
 
     assert sorted(map(ast.dump, statements(tree.body))) == sorted(ast.dump(n) for n in ast.walk(tree) if isinstance(n, ast.stmt))
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from py_standards_lint.index import summarize
-from py_standards_lint.locks import LockNames, named_like_lock
-from py_standards_lint.names import ModuleNames
+from py_standards_lint.analysis.index import summarize
+from py_standards_lint.analysis.locks import LockNames, named_like_lock
+from py_standards_lint.base.names import ModuleNames
 
 from .conftest import run_tool
 from .helpers import lint, positions

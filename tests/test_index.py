@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from py_standards_lint.index import ProjectIndex, summarize
+from py_standards_lint.analysis.index import ProjectIndex, summarize
 
 from .helpers import make_settings
 

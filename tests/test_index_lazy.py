@@ -10,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from py_standards_lint import cache as cache_mod
-from py_standards_lint import index as index_mod
-from py_standards_lint.config import settings_for_folder
-from py_standards_lint.engine import Run, RunOptions
-from py_standards_lint.index import ModuleSummary, ProjectIndex, project_files, summarize
-from py_standards_lint.project import relative_path
+from py_standards_lint.rules import ALL_RULES
+from py_standards_lint.engine import cache as cache_mod
+from py_standards_lint.analysis import index as index_mod
+from py_standards_lint.engine.config import settings_for_folder
+from py_standards_lint.engine.lint import Run, RunOptions
+from py_standards_lint.analysis.index import ModuleSummary, ProjectIndex, project_files, summarize
+from py_standards_lint.base.project import relative_path
 
 from .conftest import EXAMPLE
 from .helpers import make_settings
@@ -66,7 +67,7 @@ def project(tmp_path: Path) -> tuple[Path, object]:
     root = tmp_path / "proj"
     write(root, {"pyproject.toml": PYPROJECT, "app/__init__.py": "", "app/services/client.py": CLIENT,
                  "app/services/user.py": USER, **OTHERS})
-    return root, settings_for_folder(str(root))
+    return root, settings_for_folder(str(root), rules=ALL_RULES)
 
 
 def test_building_summarises_nothing_and_a_lookup_only_its_module(tmp_path: Path, summarized: list[str]) -> None:
@@ -116,7 +117,7 @@ def test_handlers_and_routers_summarise_only_the_files_that_name_them(tmp_path: 
 
 def test_linting_one_file_summarises_what_its_rules_ask_for(tmp_path: Path, summarized: list[str]) -> None:
     root, _ = project(tmp_path)
-    results = Run(RunOptions(cache=False)).lint_paths([root / "app/services/user.py"])
+    results = Run(ALL_RULES, RunOptions(cache=False)).lint_paths([root / "app/services/user.py"])
     assert [f.code for r in results for f in r.findings] == ["PSL202"]  # the broad except around fetch(), which calls out
     assert set(summarized) == {"app/services/user.py", "app/services/client.py"}
 
@@ -126,7 +127,7 @@ def test_the_lazy_index_equals_the_eager_one(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".py-standards-lint-cache"))
     write(root, {"app/broken.py": "def (:\n", "app/dup.py": "X = 1\n", "app/dup/__init__.py": "Y = 2\n",
                  "app/handlers.py": "from fastapi import FastAPI\n\napp = FastAPI()\napp.add_exception_handler(KeyError, on_key)\n"})
-    settings = settings_for_folder(str(root))
+    settings = settings_for_folder(str(root), rules=ALL_RULES)
     expected = eager(root, settings)
     built = ProjectIndex.build(root, settings)
     sources = {relative_path(p, root): p.read_text() for p in project_files(root, settings)}
@@ -205,7 +206,7 @@ async def f(p, /, q: int = 2, *args, r=3, **kw) -> "httpx.AsyncClient":
 def test_the_cheap_child_iterator_is_iter_child_nodes_without_contexts_and_operators() -> None:
     import ast
 
-    from py_standards_lint.external import ast_children, ast_nodes
+    from py_standards_lint.analysis.external import ast_children, ast_nodes
 
     skipped = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
     tree = ast.parse(SNIPPET)
@@ -217,7 +218,7 @@ def test_the_cheap_child_iterator_is_iter_child_nodes_without_contexts_and_opera
 def test_raise_sites_with_and_without_the_callers_nodes() -> None:
     import ast
 
-    from py_standards_lint.raises import ast_sites
+    from py_standards_lint.analysis.raise_sites import ast_sites
 
     source = "def _h():\n    pass\n\ndef f():\n    try:\n        _h()\n        raise KeyError()\n    except (OSError, T):\n        raise ValueError()\n"
     tree = ast.parse(source)

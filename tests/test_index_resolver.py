@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from py_standards_lint.index import OPAQUE, ProjectIndex, summarize
+from py_standards_lint.analysis.index import OPAQUE, ProjectIndex, summarize
 
 KIT = {
     "app/__init__.py": "",

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from py_standards_lint import cache as cache_mod
-from py_standards_lint.engine import Run, RunOptions
+from py_standards_lint.rules import ALL_RULES
+from py_standards_lint.engine import cache as cache_mod
+from py_standards_lint.engine.lint import Run, RunOptions
 
 from .conftest import EXAMPLE, run_tool
 from .test_cache import snapshot
@@ -29,7 +30,7 @@ def stdlib_slice(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def results(path: Path, **options) -> list:
-    return snapshot(Run(RunOptions(**options)).lint_paths([path]))
+    return snapshot(Run(ALL_RULES, RunOptions(**options)).lint_paths([path]))
 
 
 @pytest.mark.parametrize("jobs", [2, 3, 8])
@@ -55,7 +56,7 @@ def test_jobs_and_cache_together_give_the_same_results_on_a_stdlib_slice(
 def test_a_broken_pool_falls_back_to_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
     from concurrent.futures.process import BrokenProcessPool
 
-    from py_standards_lint import parallel
+    from py_standards_lint.engine import parallel
 
     class Broken:
         def __init__(self, *args, **kwargs) -> None:

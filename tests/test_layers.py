@@ -1,6 +1,6 @@
 import pytest
 
-from py_standards_lint.layers import layer_for
+from py_standards_lint.base.layers import layer_for
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from py_standards_lint.fixes import fix_source
+from py_standards_lint.engine.fixes import fix_source
 
 from .helpers import make_settings
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from py_standards_lint.config import ConfigError
+from py_standards_lint.base.settings import ConfigError
 from py_standards_lint.rules import BY_CODE
 
 from .helpers import fix, lint, make_settings, positions
@@ -159,7 +159,7 @@ def test_the_fstring_fix_produces_code_the_family_accepts(message):
 
 
 def test_overlapping_fixes_on_one_call_are_applied_in_passes():
-    from py_standards_lint.fixes import fix_source
+    from py_standards_lint.engine.fixes import fix_source
 
     code = LOGGER + "def f(uid):\n    try:\n        pass\n    except OSError:\n        logger.error(f'Sync failed for {uid}', job=uid)\n"
     settings = make_settings()
@@ -174,7 +174,7 @@ def test_overlapping_fixes_on_one_call_are_applied_in_passes():
 
 
 def test_safe_only_run_leaves_the_unsafe_fix():
-    from py_standards_lint.fixes import fix_source
+    from py_standards_lint.engine.fixes import fix_source
 
     code = LOGGER + "def f(uid):\n    logger.info(f'User {uid}', job=uid)\n"
     outcome = fix_source(code.encode(), SERVICE, make_settings(), SERVICE)

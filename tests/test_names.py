@@ -1,7 +1,7 @@
 import libcst as cst
 import pytest
 
-from py_standards_lint.names import ImportMap, ModuleNames, canonical, resolve_relative
+from py_standards_lint.base.names import ImportMap, ModuleNames, canonical, resolve_relative
 
 
 def names(code: str, current: str = "app.services.x") -> ModuleNames:

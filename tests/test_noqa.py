@@ -1,4 +1,4 @@
-from py_standards_lint.noqa import directives
+from py_standards_lint.engine.noqa import directives
 
 from .helpers import lint
 

@@ -11,8 +11,8 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from py_standards_lint import engine
-from py_standards_lint.positions import positions_of
+from py_standards_lint.engine import lint as engine
+from py_standards_lint.base.positions import positions_of
 
 from .helpers import lint
 
@@ -127,7 +127,7 @@ def test_walk_with_leave_names_leaves_those_types_only_in_the_same_order(path: P
 
 @pytest.mark.parametrize("path", SAMPLES[:4] + [STDLIB / "asyncio" / "base_events.py"], ids=lambda p: p.name)
 def test_walk_of_statements_only_visits_the_same_statements_in_the_same_order(path: Path) -> None:
-    from py_standards_lint.fastwalk import is_statement_level
+    from py_standards_lint.base.fastwalk import is_statement_level
 
     source = path.read_text() + "\nmatch x:\n    case 1:\n        try:\n            pass\n        except* E:\n            raise\n"
     module = cst.parse_module(source)

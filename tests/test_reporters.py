@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from py_standards_lint.finding import Finding
-from py_standards_lint.reporters import escape_data, escape_property, github, sarif_log
+from py_standards_lint.base.finding import Finding
+from py_standards_lint.frontends.reporters import escape_data, escape_property, github, sarif_log
 from py_standards_lint.rules import ALL_RULES
 
 from .conftest import EXAMPLE, run_tool

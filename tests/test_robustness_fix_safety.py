@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from py_standards_lint import writer
-from py_standards_lint.cli import app
+from py_standards_lint.frontends import writer
+from py_standards_lint.frontends.cli import app
 
 from .conftest import run_tool
 
@@ -110,7 +110,7 @@ def test_a_killed_process_leaves_the_original_or_the_fix_never_a_mix(project):
     script = (
         "import os, signal, sys\n"
         "os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)\n"
-        "from py_standards_lint.cli import main\n"
+        "from py_standards_lint.frontends.cli import main\n"
         "sys.argv = ['py-standards-lint', 'check', '--no-cache', '--fix', '.']\n"
         "main()\n"
     )

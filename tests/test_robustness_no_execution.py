@@ -4,6 +4,8 @@ indexed through every front end, and no file ever appears."""
 
 from __future__ import annotations
 
+from py_standards_lint.rules import ALL_RULES
+
 import sys
 from pathlib import Path
 
@@ -77,11 +79,11 @@ def test_checking_fixing_and_indexing_never_execute_the_code(project):
 
 
 def test_in_process_nothing_is_imported(project):
-    from py_standards_lint.engine import Run, RunOptions
+    from py_standards_lint.engine.lint import Run, RunOptions
 
     root, markers = project
     before = set(sys.modules)
-    results = Run(RunOptions()).lint_paths([root])
+    results = Run(ALL_RULES, RunOptions()).lint_paths([root])
     assert any(f.code == "PSL101" for r in results for f in r.findings)
     new = {name for name in set(sys.modules) - before if name == "app" or name.startswith(("app.", "tests.", "setup"))}
     assert new == set()

@@ -1,6 +1,7 @@
 import pytest
+from py_standards_lint.analysis.routes import route_model
 
-from py_standards_lint.routes import methods_overlap, shadows
+from py_standards_lint.analysis.routes import methods_overlap, shadows
 
 
 @pytest.mark.parametrize(
@@ -42,11 +43,11 @@ def test_methods_overlap():
 
 import libcst as cst
 
-from py_standards_lint.context import FileContext
-from py_standards_lint.index import ProjectIndex
-from py_standards_lint.names import ModuleNames
-from py_standards_lint.project import module_name_for
-from py_standards_lint.routes import JSON, NON_JSON, OTHER, RouteModel, exempt_by_globs, route_label, status_code_value
+from py_standards_lint.analysis.context import FileContext
+from py_standards_lint.analysis.index import ProjectIndex
+from py_standards_lint.base.names import ModuleNames
+from py_standards_lint.base.project import module_name_for
+from py_standards_lint.analysis.routes import JSON, NON_JSON, OTHER, RouteModel, exempt_by_globs, route_label, status_code_value
 
 from .helpers import ROOT, make_settings
 
@@ -57,7 +58,7 @@ def model_for(code: str, path: str = "app/routes/items.py", files: dict | None =
     name, is_package = module_name_for(path)
     ctx = FileContext(path, path, name, "routes", s, module, ModuleNames.build(module, name, is_package))
     ctx.index = ProjectIndex.from_sources(ROOT, {**(files or {}), path: code}, s)
-    return ctx.routes
+    return route_model(ctx)
 
 
 ROUTERS = '''

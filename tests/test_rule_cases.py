@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from py_standards_lint.rule import Invalid, Valid
+from py_standards_lint.analysis.rule import Invalid, Valid
 from py_standards_lint.rules import ALL_RULES
 
 from .helpers import fix, lint, positions

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from py_standards_lint.external import DEFAULT_SDK_MODULES
-from py_standards_lint.index import ProjectIndex
+from py_standards_lint.analysis.external import DEFAULT_SDK_MODULES
+from py_standards_lint.analysis.index import ProjectIndex
 
 from .helpers import make_settings
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from py_standards_lint.cli import app
-from py_standards_lint.show_layers import framework_imports
+from py_standards_lint.frontends.cli import app
+from py_standards_lint.frontends.show_layers import framework_imports
 
 from .conftest import run_tool
 

@@ -3,7 +3,7 @@ insert function and its target model, and the `timestamp-columns` option."""
 
 import pytest
 
-from py_standards_lint.config import ConfigError
+from py_standards_lint.base.settings import ConfigError
 
 from .helpers import lint, make_settings, positions
 

@@ -1,3 +1,3 @@
-from .cli import main
+from py_standards_lint.frontends.cli import main
 
 main()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-from ..rule import Rule
+from py_standards_lint.analysis.rule import Rule
 
 FAMILIES = {
     "general": "General",

@@ -7,11 +7,11 @@ from typing import Iterator
 
 import libcst as cst
 
-from ...config import Settings
-from ...context import FileContext
-from ...index import ProjectIndex
-from ...layers import layer_for
-from ...names import module_dotted, resolve_relative
+from py_standards_lint.base.settings import Settings
+from py_standards_lint.analysis.context import FileContext
+from py_standards_lint.analysis.index import ProjectIndex
+from py_standards_lint.base.layers import layer_for
+from py_standards_lint.base.names import module_dotted, resolve_relative
 
 
 def imported(node: cst.Import | cst.ImportFrom, ctx: FileContext) -> Iterator[str]:

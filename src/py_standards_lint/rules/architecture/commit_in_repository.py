@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...layers import REPOSITORIES
-from ...rule import Invalid, Rule, Valid
+from py_standards_lint.base.layers import REPOSITORIES
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 
 
 class CommitInRepository(Rule):

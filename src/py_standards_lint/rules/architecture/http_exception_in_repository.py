@@ -4,12 +4,12 @@ import ast
 
 import libcst as cst
 
-from ...gates import statements
-from ...layers import REPOSITORIES
-from ...names import canonical
-from ...raises import raises_http_exception
-from ...rule import Invalid, Rule, Valid
-from ...semantics import HTTP_EXCEPTION
+from py_standards_lint.analysis.gates import statements
+from py_standards_lint.base.layers import REPOSITORIES
+from py_standards_lint.base.names import canonical
+from py_standards_lint.analysis.raises import raises_http_exception
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.base.known import HTTP_EXCEPTION
 from ._imports import imported, under_type_checking
 
 

@@ -4,11 +4,11 @@ import ast
 
 import libcst as cst
 
-from ...gates import statements
-from ...layers import SERVICES
-from ...raises import raises_http_exception
-from ...rule import Invalid, Rule, Valid
-from ...semantics import HTTP_EXCEPTION
+from py_standards_lint.analysis.gates import statements
+from py_standards_lint.base.layers import SERVICES
+from py_standards_lint.analysis.raises import raises_http_exception
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.base.known import HTTP_EXCEPTION
 
 PREAMBLE = "from fastapi import HTTPException\n"
 

@@ -1,17 +1,15 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from ...hierarchy import builtin_exception
-from ...layers import REPOSITORIES, ROUTES
-from ...names import LOCAL
-from ...rule import Invalid, Rule, Valid
+from py_standards_lint.analysis.index import ClassSummary, ProjectIndex
+from py_standards_lint.base.known import builtin_exception
+from py_standards_lint.base.layers import REPOSITORIES, ROUTES
+from py_standards_lint.base.names import LOCAL
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 from ._imports import imported, layer_of_import, under_type_checking
 
-if TYPE_CHECKING:
-    from ...index import ClassSummary, ProjectIndex
 
 FILES = {
     "app/__init__.py": "",

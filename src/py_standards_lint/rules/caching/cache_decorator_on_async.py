@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...rule import Invalid, Rule, Valid
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 
 #: decorators that memoize the *return value*: on an ``async def`` that is a coroutine object
 CACHE_DECORATORS = frozenset(

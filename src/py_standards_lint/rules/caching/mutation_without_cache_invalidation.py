@@ -4,10 +4,10 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from ...layers import REPOSITORIES, SERVICES
-from ...locks import annotation_types
-from ...names import LOCAL, dotted_name
-from ...rule import Invalid, Rule, Valid
+from py_standards_lint.base.layers import REPOSITORIES, SERVICES
+from py_standards_lint.analysis.locks import annotation_types
+from py_standards_lint.base.names import LOCAL, dotted_name
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 
 MUTATING_VERBS = (
     "create", "update", "delete", "upsert", "insert", "remove", "add", "save", "set", "mark", "increment", "reset", "clear",

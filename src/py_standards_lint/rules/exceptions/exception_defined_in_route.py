@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...hierarchy import hierarchy, qualify_expr
-from ...layers import REPOSITORIES, ROUTES
-from ...rule import Invalid, Rule, Valid
+from py_standards_lint.analysis.hierarchy import hierarchy, qualify_expr
+from py_standards_lint.base.layers import REPOSITORIES, ROUTES
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 
 FILES = {
     "app/__init__.py": "",

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import libcst as cst
+from py_standards_lint.analysis.routes import route_model
 
-from ...hierarchy import BROAD, qualify
-from ...layers import ROUTES, SERVICES
-from ...names import LOCAL, dotted_name
-from ...raises import Guard, Oracle, cst_walk
-from ...rule import Invalid, Rule, Valid
-from ...semantics import HTTP_EXCEPTION
+from py_standards_lint.analysis.hierarchy import qualify
+from py_standards_lint.base.known import BROAD
+from py_standards_lint.base.layers import ROUTES, SERVICES
+from py_standards_lint.base.names import LOCAL, dotted_name
+from py_standards_lint.analysis.raises import Guard, Oracle, cst_walk
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.base.known import HTTP_EXCEPTION
 
 EXCEPTIONS = (
     "class DomainError(Exception):\n    pass\n\nclass StepNotFoundError(DomainError):\n    pass\n\n"
@@ -143,7 +145,7 @@ async def complete_step(step_id: str, db: DbSession) -> None:
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         if self.ctx.index is None or self.ctx.summary is None or len(self.ctx.functions) != 1:
             return
-        owners = {id(e.function): e.owner for e in self.ctx.routes.endpoints}  # functions and class-based views' methods
+        owners = {id(e.function): e.owner for e in route_model(self.ctx).endpoints}  # functions and class-based views' methods
         endpoints = set(owners)
         if id(node) not in endpoints:
             return

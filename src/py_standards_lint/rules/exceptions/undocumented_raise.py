@@ -4,12 +4,12 @@ import re
 
 import libcst as cst
 
-from ...config import Option
-from ...docstrings import documented_raises
-from ...hierarchy import qualify
-from ...names import dotted_name
-from ...raises import Oracle, cst_walk
-from ...rule import NOT_TESTS, Invalid, Rule, Valid
+from py_standards_lint.base.settings import Option
+from py_standards_lint.analysis.docstrings import documented_raises
+from py_standards_lint.analysis.hierarchy import qualify
+from py_standards_lint.base.names import dotted_name
+from py_standards_lint.analysis.raises import Oracle, cst_walk
+from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
 
 LAYERS = Option("undocumented-raise-layers", "list", ("services",), "Layers where PSL203 checks documented raises.")
 #: an abstract method's `raise NotImplementedError` is no contract to document

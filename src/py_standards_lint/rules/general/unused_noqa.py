@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from ...rule import Invalid, Rule, Valid
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 
 ON = {"extend-select": ["PSL001"]}
 

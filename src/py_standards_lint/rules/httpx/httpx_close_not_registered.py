@@ -1,20 +1,18 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 import ast
 
 import libcst as cst
 
-from ...layers import APP
-from ...names import LOCAL
-from ...rule import NOT_TESTS, Invalid, Rule, Valid
-from ...gates import statements
-from ...names import canonical
+from py_standards_lint.analysis.index import ProjectIndex
+from py_standards_lint.base.layers import APP
+from py_standards_lint.base.names import LOCAL
+from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
+from py_standards_lint.analysis.gates import statements
+from py_standards_lint.base.names import canonical
 from .httpx_client_without_close import closed_names, is_close_function_name, is_module_client, may_close
 
-if TYPE_CHECKING:
-    from ...index import ProjectIndex
 
 SERVICE = """\
 import asyncio

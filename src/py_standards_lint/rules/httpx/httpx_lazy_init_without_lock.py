@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...locks import TracksLocks
-from ...rule import NOT_TESTS, Invalid, Rule, Valid
-from ...semantics import HTTPX_CLIENTS
+from py_standards_lint.analysis.locks import TracksLocks
+from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
+from py_standards_lint.base.known import HTTPX_CLIENTS
 from .httpx_client_per_request import LAZY_INIT
 
 DOUBLE_CHECKED = """\

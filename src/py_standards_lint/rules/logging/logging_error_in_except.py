@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...config import Option
-from ...fastwalk import child_nodes
-from ...finding import SAFE, Fix
-from ...names import dotted_name, module_dotted
-from ...loggers import LogCallRule
-from ...rule import Invalid, Valid
-from ...semantics import LOG_METHODS
+from py_standards_lint.base.settings import Option
+from py_standards_lint.base.fastwalk import child_nodes
+from py_standards_lint.base.finding import SAFE, Fix
+from py_standards_lint.base.names import dotted_name, module_dotted
+from py_standards_lint.analysis.loggers import LogCallRule
+from py_standards_lint.analysis.rule import Invalid, Valid
+from py_standards_lint.base.known import LOG_METHODS
+from py_standards_lint.analysis.loggers import logger_bindings
 
 #: calls that render the traceback being handled as text
 FORMAT_TRACEBACK = frozenset({"traceback.format_exc", "traceback.format_exception", "traceback.format_tb"})
@@ -182,7 +183,7 @@ class LoggingErrorInExcept(LogCallRule):
             return
         if self._logs_traceback(node, handler):
             self.logged.add(id(handler))
-        call = self.ctx.loggers.log_call(node)
+        call = logger_bindings(self.ctx).log_call(node)
         if call is None or call.method != "error" or call.keyword("exc_info") is not None:
             return
         if self._expected(handler):
@@ -222,7 +223,7 @@ class LoggingErrorInExcept(LogCallRule):
         in this handler)?"""
         func = node.func
         assert isinstance(func, cst.Attribute)
-        if func.attr.value == "exception" and (node.args or self.ctx.loggers.is_logger(func.value)):
+        if func.attr.value == "exception" and (node.args or logger_bindings(self.ctx).is_logger(func.value)):
             return True
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value == "exc_info":

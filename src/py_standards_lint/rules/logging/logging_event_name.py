@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ... import patterns
-from ...config import Option
-from ...names import string_value
-from ...loggers import LogCallRule
-from ...rule import Invalid, Valid
+from py_standards_lint.base import patterns
+from py_standards_lint.base.settings import Option
+from py_standards_lint.base.names import string_value
+from py_standards_lint.analysis.loggers import LogCallRule
+from py_standards_lint.analysis.rule import Invalid, Valid
+from py_standards_lint.analysis.loggers import logger_bindings
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 DEFAULT_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"
@@ -57,7 +58,7 @@ class LoggingEventName(LogCallRule):
         self.pattern = ctx.settings["event-name-pattern"]
 
     def visit_Call(self, node: cst.Call) -> None:
-        call = self.ctx.loggers.log_call(node)
+        call = logger_bindings(self.ctx).log_call(node)
         if call is None or call.message is None:
             return
         value = string_value(call.message.value)

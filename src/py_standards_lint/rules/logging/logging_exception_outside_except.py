@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...loggers import LogCallRule
-from ...rule import Invalid, Valid
+from py_standards_lint.analysis.loggers import LogCallRule
+from py_standards_lint.analysis.rule import Invalid, Valid
+from py_standards_lint.analysis.loggers import logger_bindings
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 
@@ -85,7 +86,7 @@ class LoggingExceptionOutsideExcept(LogCallRule):
     def visit_Call(self, node: cst.Call) -> None:
         if self.ctx.current_handlers():
             return
-        call = self.ctx.loggers.log_call(node)
+        call = logger_bindings(self.ctx).log_call(node)
         if call is None or call.method != "exception":
             return
         if self._in_exception_handler_function():

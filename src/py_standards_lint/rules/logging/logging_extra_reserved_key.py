@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...loggers import LogCallRule, RESERVED_KEYS, dict_entries
-from ...rule import Invalid, Valid
+from py_standards_lint.analysis.loggers import LogCallRule, RESERVED_KEYS, dict_entries
+from py_standards_lint.analysis.rule import Invalid, Valid
+from py_standards_lint.analysis.loggers import logger_bindings
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 
@@ -38,7 +39,7 @@ class LoggingExtraReservedKey(LogCallRule):
     )
 
     def visit_Call(self, node: cst.Call) -> None:
-        call = self.ctx.loggers.log_call(node)
+        call = logger_bindings(self.ctx).log_call(node)
         if call is None or call.identity == "foreign":  # (rev 3) the stdlib call API: not foreign loggers
             return
         extra = call.keyword("extra")

@@ -4,11 +4,12 @@ import re
 
 import libcst as cst
 
-from ... import patterns
-from ...finding import UNSAFE, Fix
-from ...loggers import LogCall, LogCallRule, RESERVED_KEYS, literal_keys, with_extra
-from ...names import dotted_name
-from ...rule import Invalid, Valid
+from py_standards_lint.base import patterns
+from py_standards_lint.base.finding import UNSAFE, Fix
+from py_standards_lint.analysis.loggers import LogCall, LogCallRule, RESERVED_KEYS, literal_keys, with_extra
+from py_standards_lint.base.names import dotted_name
+from py_standards_lint.analysis.rule import Invalid, Valid
+from py_standards_lint.analysis.loggers import logger_bindings
 
 _ESCAPE = re.compile(r"\\(N\{[^}]*\}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|.)", re.DOTALL)
 _WORD = re.compile(r"[A-Za-z0-9]+")
@@ -103,7 +104,7 @@ class LoggingFstring(LogCallRule):
     )
 
     def visit_Call(self, node: cst.Call) -> None:
-        call = self.ctx.loggers.log_call(node)
+        call = logger_bindings(self.ctx).log_call(node)
         if call is not None and call.message is not None and is_fstring(call.message.value):
             self.report(node, fix=self._fix(call))
 

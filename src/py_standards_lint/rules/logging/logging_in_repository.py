@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ... import layers as L
-from ...loggers import logger_text
-from ...rule import Invalid, Rule, Valid
+from py_standards_lint.base import layers as L
+from py_standards_lint.analysis.loggers import logger_text
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 from .logging_root_call import ROOT_CALLS
+from py_standards_lint.analysis.loggers import logger_bindings
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 
@@ -41,5 +42,5 @@ class LoggingInRepository(Rule):
         return logger_text(settings) + ("logging",)
 
     def visit_Call(self, node: cst.Call) -> None:
-        if self.ctx.loggers.log_call(node) is not None or self.ctx.names.resolve(node.func) in ROOT_CALLS:
+        if logger_bindings(self.ctx).log_call(node) is not None or self.ctx.names.resolve(node.func) in ROOT_CALLS:
             self.report(node)

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...finding import SAFE, UNSAFE, Fix
-from ...loggers import FOREIGN, STDLIB, LogCallRule, RESERVED_KEYS, with_extra
-from ...rule import Invalid, Valid
+from py_standards_lint.base.finding import SAFE, UNSAFE, Fix
+from py_standards_lint.analysis.loggers import FOREIGN, STDLIB, LogCallRule, RESERVED_KEYS, with_extra
+from py_standards_lint.analysis.rule import Invalid, Valid
+from py_standards_lint.analysis.loggers import logger_bindings
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 #: (rev 3) project logging modules: stdlib and structlog wrappers, a re-export of stdlib `logging`, a base class
@@ -122,7 +123,7 @@ class LoggingKwargs(LogCallRule):
     )
 
     def visit_Call(self, node: cst.Call) -> None:
-        call = self.ctx.loggers.log_call(node)
+        call = logger_bindings(self.ctx).log_call(node)
         if call is None or call.identity == FOREIGN:
             return  # (rev 3) keyword arguments are a foreign logger's API (PSL305 reports the declaration)
         allowed = ALLOWED | {"level"} if call.method == "log" else ALLOWED

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...loggers import LogCallRule
-from ...rule import Invalid, Valid
+from py_standards_lint.analysis.loggers import LogCallRule
+from py_standards_lint.analysis.rule import Invalid, Valid
+from py_standards_lint.analysis.loggers import logger_bindings
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 
@@ -37,7 +38,7 @@ class LoggingPositionalArgs(LogCallRule):
     )
 
     def visit_Call(self, node: cst.Call) -> None:
-        call = self.ctx.loggers.log_call(node)
+        call = logger_bindings(self.ctx).log_call(node)
         if call is None or call.message is None:
             return
         if call.extra_positional:

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...rule import Invalid, Rule, Valid
-from ...semantics import LOG_METHODS
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.base.known import LOG_METHODS
 
 ROOT_CALLS = frozenset(f"logging.{m}" for m in LOG_METHODS)
 

@@ -6,9 +6,10 @@ from typing import ClassVar
 
 import libcst as cst
 
-from ...layers import ROUTES
-from ...routes import OPENAPI_EXEMPT, exempt_by_globs, route_label
-from ...rule import Invalid, Rule, Valid
+from py_standards_lint.base.layers import ROUTES
+from py_standards_lint.analysis.routes import OPENAPI_EXEMPT, exempt_by_globs, route_label
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.analysis.routes import route_model
 
 HEAD = "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n"
 
@@ -257,7 +258,7 @@ class OpenApiDocRule(Rule):
     example_path = "app/routes/items.py"
 
     def visit_Module(self, node: cst.Module) -> None:
-        model = self.ctx.routes
+        model = route_model(self.ctx)
         exempt = self.ctx.settings["openapi-exempt"]
         for route in model.routes:
             if self.keyword in route.kwargs or route.has_star_kwargs:

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...layers import ROUTES
-from ...routes import route_label, status_code_value
-from ...rule import Invalid, Rule, Valid
+from py_standards_lint.base.layers import ROUTES
+from py_standards_lint.analysis.routes import route_label, status_code_value
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.analysis.routes import route_model
 
 HEAD = "from fastapi import APIRouter, status\n\nrouter = APIRouter()\n\n"
 
@@ -50,7 +51,7 @@ class DeleteStatusCode(Rule):
     )
 
     def visit_Module(self, node: cst.Module) -> None:
-        for route in self.ctx.routes.routes:
+        for route in route_model(self.ctx).routes:
             if route.kind != "delete" and not (route.kind == "api_route" and route.methods == {"DELETE"}):
                 continue
             status = status_code_value(route.kwarg("status_code"), self.ctx)

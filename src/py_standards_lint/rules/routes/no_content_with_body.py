@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...layers import ROUTES
-from ...routes import OTHER, Route, route_label, status_code_value
-from ...rule import Invalid, Rule, Valid
+from py_standards_lint.base.layers import ROUTES
+from py_standards_lint.analysis.routes import OTHER, Route, route_label, status_code_value
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.analysis.routes import route_model
 
 HEAD = "from fastapi import APIRouter, Response, status\n\nrouter = APIRouter()\n\n"
 SCHEMAS = {"app/schemas.py": "from pydantic import BaseModel\n\nclass Item(BaseModel):\n    id: str\n"}
@@ -60,7 +61,7 @@ class NoContentWithBody(Rule):
     )
 
     def visit_Module(self, node: cst.Module) -> None:
-        model = self.ctx.routes
+        model = route_model(self.ctx)
         for route in model.routes:
             if status_code_value(route.kwarg("status_code"), self.ctx) != 204:
                 continue
@@ -77,6 +78,6 @@ class NoContentWithBody(Rule):
         returns = route.endpoint.returns if route.endpoint is not None else None
         if returns is None or isinstance(returns, cst.Name) and returns.value == "None":
             return None
-        if self.ctx.routes.response_kind(returns) == OTHER:
+        if route_model(self.ctx).response_kind(returns) == OTHER:
             return f"`-> {self.ctx.module.code_for_node(returns)}`"
         return None

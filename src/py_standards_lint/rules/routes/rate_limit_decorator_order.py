@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...finding import SAFE, Fix
-from ...layers import ROUTES
-from ...routes import LIMITER_NAMES, Endpoint, route_label
-from ...rule import Invalid, Rule, Valid
+from py_standards_lint.base.finding import SAFE, Fix
+from py_standards_lint.base.layers import ROUTES
+from py_standards_lint.analysis.routes import LIMITER_NAMES, Endpoint, route_label
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.analysis.routes import route_model
 
 HEAD = "from fastapi import APIRouter, Request\nfrom app.core.limiter import limiter\n\nrouter = APIRouter()\n\n"
 
@@ -82,7 +83,7 @@ class RateLimitDecoratorOrder(Rule):
     )
 
     def visit_Module(self, node: cst.Module) -> None:
-        for endpoint in self.ctx.routes.endpoints:
+        for endpoint in route_model(self.ctx).endpoints:
             if not endpoint.limits:
                 continue
             top_limit = min(index for index, _ in endpoint.limits)

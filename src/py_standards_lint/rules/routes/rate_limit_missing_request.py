@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...finding import UNSAFE, Fix
-from ...layers import ROUTES
-from ...routes import LIMITER_NAMES, Endpoint, route_label
-from ...rule import Invalid, Rule, Valid
-from ._edits import import_name, insert_first_param
+from py_standards_lint.base.finding import UNSAFE, Fix
+from py_standards_lint.base.layers import ROUTES
+from py_standards_lint.analysis.routes import LIMITER_NAMES, Endpoint, route_label
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.analysis.edits import import_name, insert_first_param
+from py_standards_lint.analysis.routes import route_model
 
 HEAD = "from fastapi import APIRouter\nfrom app.core.limiter import limiter\n\nrouter = APIRouter()\n\n"
 SLOWAPI_PARAMS = ("request", "websocket")
@@ -119,7 +120,7 @@ class RateLimitMissingRequest(Rule):
     )
 
     def visit_Module(self, node: cst.Module) -> None:
-        for endpoint in self.ctx.routes.endpoints:
+        for endpoint in route_model(self.ctx).endpoints:
             if not endpoint.limits or any(name in SLOWAPI_PARAMS for name in endpoint.param_names):
                 continue
             first = min(endpoint.routes, key=lambda r: r.decorator_index)

@@ -4,14 +4,15 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from ...config import Option
-from ...finding import SAFE, Fix
-from ...layers import ROUTES, TESTS
-from ...names import LOCAL
-from ...routes import Endpoint
-from ...rule import Invalid, Rule, Valid
-from ...sessions import SESSION_TYPES
-from ._edits import import_name
+from py_standards_lint.base.settings import Option
+from py_standards_lint.base.finding import SAFE, Fix
+from py_standards_lint.base.layers import ROUTES, TESTS
+from py_standards_lint.base.names import LOCAL
+from py_standards_lint.analysis.routes import Endpoint
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.analysis.sessions import SESSION_TYPES
+from py_standards_lint.analysis.edits import import_name
+from py_standards_lint.analysis.routes import route_model
 
 DEPENDS = frozenset({"fastapi.Depends"})
 ANNOTATED = frozenset({"typing.Annotated"})
@@ -222,7 +223,7 @@ class RawDepends(Rule):
 
     def visit_Module(self, node: cst.Module) -> None:
         aliases = self._aliases()
-        for endpoint in self.ctx.routes.endpoints:
+        for endpoint in route_model(self.ctx).endpoints:
             raws = [r for r in (self._raw(p) for p in endpoint.params) if r is not None]
             found = [(r, aliases.get(r.dependency or "", [])) for r in raws]
             found = [(r, a) for r, a in found if a or r.is_session]

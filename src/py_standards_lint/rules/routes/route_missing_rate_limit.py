@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...config import Option
-from ...layers import ROUTES
-from ...routes import LIMITER_NAMES, Route, exempt_by_globs, route_label
-from ...rule import Invalid, Rule, Valid
+from py_standards_lint.base.settings import Option
+from py_standards_lint.base.layers import ROUTES
+from py_standards_lint.analysis.routes import LIMITER_NAMES, Route, exempt_by_globs, route_label
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.analysis.routes import route_model
 
 HEAD = (
     "from fastapi import APIRouter, Request\n"
@@ -196,7 +197,7 @@ class RouteMissingRateLimit(Rule):
     )
 
     def visit_Module(self, node: cst.Module) -> None:
-        model = self.ctx.routes
+        model = route_model(self.ctx)
         exempt = self.ctx.settings["rate-limit-exempt"]
         for route in model.routes:
             if not route.is_mutating or "*" in route.methods or route.is_websocket:
@@ -211,7 +212,7 @@ class RouteMissingRateLimit(Rule):
     def _is_auth_redirect(self, route: Route) -> bool:
         if route.include_in_schema is not False:
             return False
-        names, model = self.ctx.names, self.ctx.routes
+        names, model = self.ctx.names, route_model(self.ctx)
         response_class = route.kwarg("response_class")
         if response_class is None and route.router_info is not None:
             response_class = route.router_info.default_response_class

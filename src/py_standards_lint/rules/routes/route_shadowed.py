@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...layers import ROUTES
-from ...finding import UNSAFE, Fix
-from ...routes import Route, methods_overlap, shadows
-from ...rule import Invalid, Rule, Valid
+from py_standards_lint.base.layers import ROUTES
+from py_standards_lint.base.finding import UNSAFE, Fix
+from py_standards_lint.analysis.routes import Route, methods_overlap, shadows
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.analysis.routes import route_model
 
 HEAD = "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n"
 
@@ -125,7 +126,7 @@ class RouteShadowed(Rule):
     )
 
     def visit_Module(self, node: cst.Module) -> None:
-        shadowed = _shadowed(self.ctx.routes.routes)
+        shadowed = _shadowed(route_model(self.ctx).routes)
         for later, earlier in shadowed.items():
             # with the router's prefix when it is known: the URL a client sends
             message = self.message.format(path=later.full_path or later.path, earlier=earlier.full_path or earlier.path, router=later.router)
@@ -135,7 +136,7 @@ class RouteShadowed(Rule):
         """Move the shadowed route's function right above the function of the route shadowing it,
         when both are module-level statements, nothing the moved ``def`` evaluates is bound in
         between, and the new order shadows nothing that was reachable before."""
-        model = self.ctx.routes
+        model = route_model(self.ctx)
         moved, target = later.endpoint, earlier.endpoint
         if moved is None or target is None or moved is target or moved.owner is not target.owner:
             return None

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...rule import NOT_TESTS, Invalid, Rule, Valid
-from ...upserts import GENERIC_INSERTS, StatementTracker
+from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
+from py_standards_lint.analysis.upserts import GENERIC_INSERTS, StatementTracker
 
 ON_CONFLICT = frozenset({"on_conflict_do_update", "on_conflict_do_nothing"})
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ...rule import NOT_TESTS, Invalid, Rule, Valid
-from ...upserts import has_star_args, is_empty_dict, keyword
+from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
+from py_standards_lint.analysis.upserts import has_star_args, is_empty_dict, keyword
 
 #: ``on_conflict_do_update(constraint, index_elements, index_where, set_, where)``
 SET_POSITION = 3
