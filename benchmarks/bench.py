@@ -272,7 +272,7 @@ def targets(name: str, by_key: dict[str, Variant]) -> list[str]:
     b, c, d, e, g, i = t("b"), t("c"), t("d"), t("e"), t("g"), t("i")
     limit = 1.0 if name == "stdlib" else 1.5
     if b and c:
-        checks.append(("(c) <= %.1fx (b)" % limit, c / b <= limit, f"{c / b:.2f}x"))
+        checks.append((f"(c) <= {limit:.1f}x (b)", c / b <= limit, f"{c / b:.2f}x"))
     if c and g:
         checks.append(("(g) / (c) >= 1.6", g / c >= 1.6, f"{g / c:.2f}"))
     if c and d:
@@ -296,11 +296,12 @@ def machine() -> str:
     except OSError:
         pass
     try:
-        mem = int(next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal")).split()[1]) // 1024 // 1024
+        mem = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1]) // 1024 // 1024
     except (OSError, StopIteration, ValueError):
         mem = 0
-    import libcst  # noqa: F401
     from importlib.metadata import version
+
+    import libcst  # noqa: F401
 
     return (
         f"{platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores, {mem} GiB; "

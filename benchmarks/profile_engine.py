@@ -15,10 +15,10 @@ from pathlib import Path
 
 from pyinstrument import Profiler
 
-from py_standards_lint.rules import ALL_RULES
-from py_standards_lint.frontends import cli
 from py_standards_lint.base import deepstack
 from py_standards_lint.engine.lint import Run, RunOptions
+from py_standards_lint.frontends import cli
+from py_standards_lint.rules import ALL_RULES
 
 
 def main() -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping
 
+from py_standards_lint.analysis.index import ProjectIndex
+from py_standards_lint.base.finding import Finding
 from py_standards_lint.base.settings import Settings, all_options, parse_table
 from py_standards_lint.engine.lint import lint_source
-from py_standards_lint.base.finding import Finding
-from py_standards_lint.analysis.index import ProjectIndex
 from py_standards_lint.rules import ALL_RULES
 
 ROOT = Path("/project")

@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from py_standards_lint.frontends.cli import app
 from py_standards_lint.engine.lint import lint_source
+from py_standards_lint.frontends.cli import app
 
 from .conftest import run_tool
 from .helpers import make_settings
@@ -233,7 +233,7 @@ def test_python_312_to_314_syntax_is_linted(name):
     code = "from fastapi import HTTPException\n\n\n" + NEW_SYNTAX[name]
     findings = run(code.encode())
     assert "PSL000" not in [f.code for f in findings], codes_at(findings)
-    raise_line = code.splitlines().index(next(l for l in code.splitlines() if "raise HTTPException" in l)) + 1
+    raise_line = code.splitlines().index(next(line for line in code.splitlines() if "raise HTTPException" in line)) + 1
     assert "PSL101" in [f.code for f in findings if f.line == raise_line]
 
 
@@ -331,9 +331,9 @@ def test_every_bad_file_together_does_not_stop_the_others(project, monkeypatch):
 def test_unreadable_file_is_an_error_and_the_rest_is_checked(project, monkeypatch):
     locked = project / "app" / "services" / "locked.py"
     locked.write_text(VIOLATION)
-    from py_standards_lint.engine import lint as engine
     from py_standards_lint.analysis import index
     from py_standards_lint.base import safeio
+    from py_standards_lint.engine import lint as engine
 
     def read_regular(path, *args, **kwargs):
         if Path(path).name == "locked.py":  # as root, chmod 000 does not stop a read: refuse it the way the OS would
@@ -351,8 +351,8 @@ def test_unreadable_file_is_an_error_and_the_rest_is_checked(project, monkeypatc
 def test_file_that_vanishes_mid_run(project, monkeypatch):
     services = project / "app" / "services"
     (services / "a_gone.py").write_text(VIOLATION)
-    from py_standards_lint.engine import lint as engine
     from py_standards_lint.base import safeio
+    from py_standards_lint.engine import lint as engine
 
     def read_regular(path, *args, **kwargs):
         if Path(path).name == "a_gone.py":  # listed, then deleted before it is read

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from py_standards_lint.rules import ALL_RULES
 from py_standards_lint.engine import cache as cache_mod
 from py_standards_lint.engine.config import settings_for_folder
 from py_standards_lint.engine.lint import Run, RunOptions
+from py_standards_lint.rules import ALL_RULES
 from py_standards_lint.rules.httpx.httpx_close_not_registered import MAIN, MAIN_WITHOUT_CLOSE, SERVICE
 
 from .conftest import EXAMPLE, run_tool

@@ -2,10 +2,10 @@ from pathlib import Path
 
 import pytest
 
-from py_standards_lint.engine.config import load_settings
-from py_standards_lint.rules import ALL_RULES
 from py_standards_lint.base.settings import ConfigError
+from py_standards_lint.engine.config import load_settings
 from py_standards_lint.engine.selection import enabled_codes, rules_for_file, validate
+from py_standards_lint.rules import ALL_RULES
 
 
 def write(tmp_path: Path, body: str) -> Path:

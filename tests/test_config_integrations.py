@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from py_standards_lint.rules import ALL_RULES
 from py_standards_lint.engine.config import load_settings
 from py_standards_lint.engine.selection import enabled_codes, rules_for_file
+from py_standards_lint.rules import ALL_RULES
 
 from .conftest import run_tool
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from py_standards_lint.rules import ALL_RULES
 from py_standards_lint.base import globs
-from py_standards_lint.frontends.cli import app
 from py_standards_lint.engine.config import settings_for_folder
 from py_standards_lint.engine.lint import Run, RunOptions
+from py_standards_lint.frontends.cli import app
+from py_standards_lint.rules import ALL_RULES
 
 from .conftest import run_tool
 

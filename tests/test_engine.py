@@ -3,9 +3,9 @@
 import libcst as cst
 import pytest
 
+from py_standards_lint.analysis.rule import Rule
 from py_standards_lint.base.fastwalk import walk
 from py_standards_lint.engine.lint import lint_source
-from py_standards_lint.analysis.rule import Rule
 
 from .helpers import lint, make_settings
 

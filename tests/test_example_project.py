@@ -52,7 +52,9 @@ def test_flake8_reports_the_same_findings_as_the_cli():
     cli = run_tool("check", ".", cwd=EXAMPLE)
     flake8 = run_tool("--select", "PSL", ".", cwd=EXAMPLE, tool="flake8")
     assert flake8.returncode == 1, flake8.stderr
-    strip = lambda out: sorted(line.removeprefix("./").replace(" [*]", "") for line in out.splitlines())
+    def strip(out: str) -> list[str]:
+        return sorted(line.removeprefix("./").replace(" [*]", "") for line in out.splitlines())
+
     assert strip(flake8.stdout) == strip(cli.stdout)
 
 

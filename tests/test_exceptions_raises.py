@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from py_standards_lint.base.settings import ConfigError
 from py_standards_lint.analysis.index import ProjectIndex, summarize
 from py_standards_lint.analysis.raises import Oracle
+from py_standards_lint.base.settings import ConfigError
 from py_standards_lint.rules.exceptions.raise_without_from import RaiseWithoutFrom
 
 from .helpers import ROOT, fix, lint, make_settings, positions

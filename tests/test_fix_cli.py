@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from py_standards_lint.frontends.writer import fix_file
-from py_standards_lint.rules import ALL_RULES
+from py_standards_lint.analysis.loggers import logger_bindings
 from py_standards_lint.frontends import writer
 from py_standards_lint.frontends.cli import app
+from py_standards_lint.frontends.writer import fix_file
+from py_standards_lint.rules import ALL_RULES
 
 from .conftest import EXAMPLE, run_tool
-from py_standards_lint.analysis.loggers import logger_bindings
 
 runner = CliRunner()
 

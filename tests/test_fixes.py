@@ -2,10 +2,10 @@
 
 import libcst as cst
 
-from py_standards_lint.base.finding import SAFE, UNSAFE, Fix
-from py_standards_lint.engine.fixes import fix_source
 from py_standards_lint.analysis.edits import add_import
 from py_standards_lint.analysis.rule import Rule
+from py_standards_lint.base.finding import SAFE, UNSAFE, Fix
+from py_standards_lint.engine.fixes import fix_source
 
 from .helpers import make_settings
 

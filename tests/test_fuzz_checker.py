@@ -25,9 +25,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from py_standards_lint.engine.lint import lint_source
-from py_standards_lint.engine.fixes import fix_source
 from py_standards_lint.analysis.index import ProjectIndex
+from py_standards_lint.engine.fixes import fix_source
+from py_standards_lint.engine.lint import lint_source
 from py_standards_lint.rules import ALL_RULES
 
 from .helpers import ROOT, make_settings

@@ -12,14 +12,13 @@ import ast
 import libcst as cst
 import pytest
 
-from py_standards_lint.engine import lint as engine
 from py_standards_lint.analysis.gates import SyntaxFacts
-from py_standards_lint.analysis.rule import Rule
-from py_standards_lint.rules import ALL_RULES
-
 from py_standards_lint.analysis.index import ProjectIndex, summarize
+from py_standards_lint.analysis.rule import Rule
 from py_standards_lint.base.layers import layer_for
 from py_standards_lint.base.project import module_name_for
+from py_standards_lint.engine import lint as engine
+from py_standards_lint.rules import ALL_RULES
 
 from .helpers import ROOT, lint, make_settings
 
@@ -50,7 +49,8 @@ def test_every_flagged_case_of_a_gated_rule_passes_its_gate(rule: type[Rule]) ->
         module_name, is_package = module_name_for(path)
         facts = SyntaxFacts(
             tree, module_name, is_package, layer, settings,
-            lambda: ProjectIndex.from_sources(ROOT, sources, settings), lambda: summarize(code, path, settings),
+            lambda s=sources, st=settings: ProjectIndex.from_sources(ROOT, s, st),
+            lambda c=code, p=path, st=settings: summarize(c, p, st),
         )
         assert rule.gate(facts), code
 

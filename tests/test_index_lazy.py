@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from py_standards_lint.rules import ALL_RULES
-from py_standards_lint.engine import cache as cache_mod
 from py_standards_lint.analysis import index as index_mod
-from py_standards_lint.engine.config import settings_for_folder
-from py_standards_lint.engine.lint import Run, RunOptions
 from py_standards_lint.analysis.index import ModuleSummary, ProjectIndex, project_files, summarize
 from py_standards_lint.base.project import relative_path
+from py_standards_lint.engine import cache as cache_mod
+from py_standards_lint.engine.config import settings_for_folder
+from py_standards_lint.engine.lint import Run, RunOptions
+from py_standards_lint.rules import ALL_RULES
 
 from .conftest import EXAMPLE
 from .helpers import make_settings

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from py_standards_lint.rules import ALL_RULES
 from py_standards_lint.engine import cache as cache_mod
 from py_standards_lint.engine.lint import Run, RunOptions
+from py_standards_lint.rules import ALL_RULES
 
 from .conftest import EXAMPLE, run_tool
 from .test_cache import snapshot

@@ -47,7 +47,7 @@ class Client:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        self.messages: "queue.Queue[dict[str, Any]]" = queue.Queue()
+        self.messages: queue.Queue[dict[str, Any]] = queue.Queue()
         self.notifications: list[dict[str, Any]] = []
         self.next_id = 0
         threading.Thread(target=self._read, daemon=True).start()

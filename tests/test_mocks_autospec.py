@@ -3,10 +3,10 @@ and the unsafe fix (through the CLI too)."""
 
 from pathlib import Path
 
+from py_standards_lint.rules import BY_CODE
+
 from .conftest import run_tool
 from .helpers import fix, lint
-
-from py_standards_lint.rules import BY_CODE
 
 TEST = "tests/test_llm.py"
 LLM = """\

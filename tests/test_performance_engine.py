@@ -11,8 +11,8 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from py_standards_lint.engine import lint as engine
 from py_standards_lint.base.positions import positions_of
+from py_standards_lint.engine import lint as engine
 
 from .helpers import lint
 

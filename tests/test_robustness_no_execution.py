@@ -4,12 +4,12 @@ indexed through every front end, and no file ever appears."""
 
 from __future__ import annotations
 
-from py_standards_lint.rules import ALL_RULES
-
 import sys
 from pathlib import Path
 
 import pytest
+
+from py_standards_lint.rules import ALL_RULES
 
 from .conftest import run_tool
 

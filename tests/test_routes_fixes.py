@@ -119,8 +119,8 @@ def test_check_fix_on_a_copy_of_the_example_project_compiles(tmp_path: Path):
 
 
 def test_several_route_fixes_on_one_function_all_apply():
-    from py_standards_lint.engine.fixes import fix_source
     from py_standards_lint.analysis.index import ProjectIndex
+    from py_standards_lint.engine.fixes import fix_source
 
     from .helpers import ROOT, make_settings
 

@@ -1,7 +1,24 @@
+import libcst as cst
 import pytest
-from py_standards_lint.analysis.routes import route_model
 
-from py_standards_lint.analysis.routes import methods_overlap, shadows
+from py_standards_lint.analysis.context import FileContext
+from py_standards_lint.analysis.index import ProjectIndex
+from py_standards_lint.analysis.routes import (
+    JSON,
+    NON_JSON,
+    OTHER,
+    RouteModel,
+    exempt_by_globs,
+    methods_overlap,
+    route_label,
+    route_model,
+    shadows,
+    status_code_value,
+)
+from py_standards_lint.base.names import ModuleNames
+from py_standards_lint.base.project import module_name_for
+
+from .helpers import ROOT, make_settings
 
 
 @pytest.mark.parametrize(
@@ -40,16 +57,6 @@ def test_methods_overlap():
 
 
 # -- the route model ---------------------------------------------------------------------
-
-import libcst as cst
-
-from py_standards_lint.analysis.context import FileContext
-from py_standards_lint.analysis.index import ProjectIndex
-from py_standards_lint.base.names import ModuleNames
-from py_standards_lint.base.project import module_name_for
-from py_standards_lint.analysis.routes import JSON, NON_JSON, OTHER, RouteModel, exempt_by_globs, route_label, status_code_value
-
-from .helpers import ROOT, make_settings
 
 
 def model_for(code: str, path: str = "app/routes/items.py", files: dict | None = None, settings: dict | None = None) -> RouteModel:
@@ -183,7 +190,9 @@ FILES = {
 
 def test_response_kinds():
     model = model_for(RESPONSES, files=FILES)
-    kind = lambda text: model.response_kind(cst.parse_expression(text))
+    def kind(text: str) -> str:
+        return model.response_kind(cst.parse_expression(text))
+
     assert kind("Response") == NON_JSON and kind("fr.HTMLResponse") == NON_JSON and kind("RedirectResponse") == NON_JSON
     assert kind("JSONResponse") == JSON and kind("fr.ORJSONResponse") == JSON and kind("MyJSON") == JSON
     assert kind("CSVResponse") == NON_JSON  # a project subclass, through the index

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from py_standards_lint.engine.lint import lint_source
 from py_standards_lint.analysis.index import ProjectIndex
+from py_standards_lint.engine.lint import lint_source
 
 from .conftest import run_tool
 from .helpers import ROOT, make_settings

@@ -135,7 +135,7 @@ class FileContext:
     def get_metadata(self, provider: type, node: cst.CSTNode, default: Any = None) -> Any:
         return self.metadata.get(provider, {}).get(node, default)
 
-    def model(self, build: Callable[["FileContext"], _Model]) -> _Model:
+    def model(self, build: Callable[[FileContext], _Model]) -> _Model:
         """The shared model ``build`` makes of this file, built once, when a rule first asks (the models
         live above this module: ``loggers.logger_bindings(ctx)``, ``routes.route_model(ctx)``)."""
         models = self._models
@@ -189,7 +189,7 @@ class FileContext:
         resolved = self.resolve(node)
         return self.resolver.instance_of(resolved) if resolved is not None and self.resolver is not None else None
 
-    def derives(self, node: cst.CSTNode | None, targets: "frozenset[str] | set[str] | tuple[str, ...]") -> bool:
+    def derives(self, node: cst.CSTNode | None, targets: frozenset[str] | set[str] | tuple[str, ...]) -> bool:
         """Does the expression name one of ``targets`` or a project class deriving from one?"""
         resolved = self.resolve(node)
         return resolved is not None and self.resolver is not None and self.resolver.derives(resolved, targets)

@@ -13,7 +13,7 @@ from py_standards_lint.base.names import LOCAL, canonical, iter_toplevel, module
 Edit = tuple[cst.CSTNode, Any]
 
 
-def import_name(ctx: "FileContext", module: str, name: str) -> tuple[str, list[Edit]] | None:
+def import_name(ctx: FileContext, module: str, name: str) -> tuple[str, list[Edit]] | None:
     """The local name under which ``module.name`` can be used in the checked module, and the
     edits importing it when it is not imported yet; ``None`` when ``name`` is taken by
     something else (no fix then)."""
@@ -36,7 +36,7 @@ def import_name(ctx: "FileContext", module: str, name: str) -> tuple[str, list[E
     return name, [edit] if edit is not None else []
 
 
-def _type_checking_names(ctx: "FileContext") -> set[str]:
+def _type_checking_names(ctx: FileContext) -> set[str]:
     out: set[str] = set()
     for stmt, in_tc in iter_toplevel(ctx.module.body, ctx.names.imports):
         if in_tc and isinstance(stmt, (cst.Import, cst.ImportFrom)) and not isinstance(stmt.names, cst.ImportStar):
@@ -49,7 +49,7 @@ def _type_checking_names(ctx: "FileContext") -> set[str]:
     return out
 
 
-def _assigned(ctx: "FileContext") -> set[str]:
+def _assigned(ctx: FileContext) -> set[str]:
     """Names bound by module-level assignments (``UserId = int``)."""
     out: set[str] = set()
     for stmt, _ in iter_toplevel(ctx.module.body):
@@ -64,7 +64,7 @@ def _assigned(ctx: "FileContext") -> set[str]:
     return out
 
 
-def _from_import(ctx: "FileContext", module: str) -> cst.ImportFrom | None:
+def _from_import(ctx: FileContext, module: str) -> cst.ImportFrom | None:
     """A plain module-level ``from <module> import a, b`` (absolute or relative), not under TYPE_CHECKING."""
     for stmt in ctx.module.body:
         if not isinstance(stmt, cst.SimpleStatementLine):

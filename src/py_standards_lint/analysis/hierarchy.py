@@ -19,7 +19,8 @@ from py_standards_lint.analysis.index import ModuleSummary, ProjectIndex
 from py_standards_lint.base.known import EXCEPTION_ROOTS, builtin_exception
 from py_standards_lint.base.names import dotted_name
 
-def qualify(summary: "ModuleSummary | None", dotted: str | None) -> str | None:
+
+def qualify(summary: ModuleSummary | None, dotted: str | None) -> str | None:
     """A dotted name as written in ``summary``'s module -> project-qualified (``None``: unknown)."""
     if not dotted or summary is None:
         return None
@@ -33,14 +34,14 @@ def qualify(summary: "ModuleSummary | None", dotted: str | None) -> str | None:
     return summary.qualify(dotted)
 
 
-def qualify_expr(ctx: "FileContext", node: cst.CSTNode | None) -> str | None:
+def qualify_expr(ctx: FileContext, node: cst.CSTNode | None) -> str | None:
     return qualify(ctx.summary, dotted_name(node))
 
 
 class Hierarchy:
     """Transitive bases of classes, from the current module's summary and the project index."""
 
-    def __init__(self, current: "ModuleSummary | None", index: "ProjectIndex | None") -> None:
+    def __init__(self, current: ModuleSummary | None, index: ProjectIndex | None) -> None:
         self.current = current
         self.index = index
         self._cache: dict[str, frozenset[str]] = {}
@@ -105,5 +106,5 @@ class Hierarchy:
         return self.index is not None and self.index.class_(qualified) is not None
 
 
-def hierarchy(ctx: "FileContext") -> Hierarchy:
+def hierarchy(ctx: FileContext) -> Hierarchy:
     return Hierarchy(ctx.summary, ctx.index)

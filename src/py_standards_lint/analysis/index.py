@@ -34,19 +34,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from py_standards_lint.base import layers as layers_mod
-from py_standards_lint.analysis.summary_memo import memoized_summaries
-from py_standards_lint.base.settings import Settings
 from py_standards_lint.analysis.docstrings import documented_raises
 from py_standards_lint.analysis.external import (
-    CallOutFacts, ExternalModel, ast_children, ast_dotted, call_parts_ast, escape_walk,
-    functions_calling_out, lazy_sdk_call, module_model,
+    CallOutFacts,
+    ExternalModel,
+    ast_children,
+    ast_dotted,
+    call_parts_ast,
+    escape_walk,
+    functions_calling_out,
+    lazy_sdk_call,
+    module_model,
 )
-from py_standards_lint.base.names import LOCAL, ImportMap, canonical as canonical_name
 from py_standards_lint.analysis.raise_sites import RaiseSite, ast_sites
+from py_standards_lint.analysis.summary_memo import memoized_summaries
+from py_standards_lint.base import layers as layers_mod
 from py_standards_lint.base.known import DEFAULT_SDK_MODULES, SESSION_FACTORIES, builtin_exception
+from py_standards_lint.base.names import LOCAL, ImportMap
+from py_standards_lint.base.names import canonical as canonical_name
 from py_standards_lint.base.project import is_excluded, iter_python_files, module_name_for, relative_path
 from py_standards_lint.base.safeio import inside, read_regular
+from py_standards_lint.base.settings import Settings
 
 COLUMN_CALLS = frozenset({"sqlalchemy.Column", "sqlalchemy.orm.mapped_column", "sqlalchemy.schema.Column"})
 TABLE_CALLS = frozenset({"sqlalchemy.Table", "sqlalchemy.schema.Table"})
@@ -105,7 +113,7 @@ class ClassSummary:
     columns: set[str] = field(default_factory=set)
     #: attributes bound in the class body or as ``self.x = ...`` in ``__init__`` (see :class:`Value`;
     #: in ``__init__`` only calls are kept: other values may be its parameters)
-    attributes: dict[str, "Value"] = field(default_factory=dict)
+    attributes: dict[str, Value] = field(default_factory=dict)
 
 
 #: the literal keywords of a module-level call the resolver keeps (router facts)
@@ -169,7 +177,7 @@ class ModuleSummary:
     external: ExternalModel | None = None
     #: module-level names bound by assignment (see :class:`Value`), for the resolver; a name bound
     #: more than once, differently, is ``Value("other")``
-    values: dict[str, "Value"] = field(default_factory=dict)
+    values: dict[str, Value] = field(default_factory=dict)
 
     def qualify(self, name: str) -> str:
         """A module-level name as the project-wide qualified name."""
@@ -212,7 +220,7 @@ def summarize(
 
 
 def _escapes(
-    summary: ModuleSummary, summarizer: "_Summarizer", functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
+    summary: ModuleSummary, summarizer: _Summarizer, functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
     facts: CallOutFacts, sdk: Any,
 ) -> None:
     """*(rev 3)* The escape facts of every module-level function (``escaping_out``, ``escaping_calls``) and
@@ -772,8 +780,8 @@ class _Entry:
         self,
         name: str,
         relpath: str,
-        source: "bytes | str | Path | None",
-        load: "Callable[[bytes | str], ModuleSummary | None] | None",
+        source: bytes | str | Path | None,
+        load: Callable[[bytes | str], ModuleSummary | None] | None,
         summary: ModuleSummary | None = None,
     ) -> None:
         self.name = name
@@ -841,7 +849,7 @@ class ProjectIndex:
             self.add(summary)
 
     @classmethod
-    def build(cls, root: Path, settings: Settings, files: Iterable[Path] | None = None) -> "ProjectIndex":
+    def build(cls, root: Path, settings: Settings, files: Iterable[Path] | None = None) -> ProjectIndex:
         index = cls(root, settings=settings)
         for path in files if files is not None else project_files(root, settings):
             relpath = relative_path(path, root)
@@ -849,7 +857,7 @@ class ProjectIndex:
         return index
 
     @classmethod
-    def from_sources(cls, root: Path, sources: dict[str, str], settings: Settings | None = None) -> "ProjectIndex":
+    def from_sources(cls, root: Path, sources: dict[str, str], settings: Settings | None = None) -> ProjectIndex:
         index = cls(root, settings=settings)
         for relpath, text in sources.items():
             index.add_source(relpath, text, functools.partial(_summarize, relpath=relpath, settings=settings))
@@ -867,7 +875,7 @@ class ProjectIndex:
             self._all[summary.name] = summary
 
     def add_source(
-        self, relpath: str, source: bytes | str | Path, load: "Callable[[bytes | str], ModuleSummary | None]"
+        self, relpath: str, source: bytes | str | Path, load: Callable[[bytes | str], ModuleSummary | None]
     ) -> None:
         """The file at ``relpath``: its ``source`` (or the path to read it from, once, when first needed),
         summarised by ``load(source)`` (``None`` if it does not parse) when a query first needs it."""

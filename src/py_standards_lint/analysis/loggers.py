@@ -87,7 +87,7 @@ class LoggerBindings:
     (``structlog``, ``loguru``, ``logfire``, or a project wrapper returning one), *unknown* (only its name,
     one of ``logger-names``, says it is a logger). Names are resolved across the project (ctx.resolve)."""
 
-    ctx: "FileContext"
+    ctx: FileContext
     #: module-level name -> identity (names bound to a logger-producing call; a configured name bound to a
     #: call nothing classifies is *unknown*)
     module_names: dict[str, str] = field(default_factory=dict)
@@ -97,7 +97,7 @@ class LoggerBindings:
     class_attrs: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, ctx: "FileContext") -> "LoggerBindings":
+    def build(cls, ctx: FileContext) -> LoggerBindings:
         bindings = cls(ctx)
         names = ctx.names
         for stmt, _ in iter_toplevel(ctx.module.body, names.imports):
@@ -359,7 +359,7 @@ def _self_attrs(stmt: cst.Assign | cst.AnnAssign) -> list[str]:
     ]
 
 
-def dict_entries(node: cst.BaseExpression | None, ctx: "FileContext") -> list[tuple[str, cst.CSTNode]] | None:
+def dict_entries(node: cst.BaseExpression | None, ctx: FileContext) -> list[tuple[str, cst.CSTNode]] | None:
     """The string keys of a dict literal (``{"a": 1}``) or a builtin ``dict(a=1)`` call, each with
     the node holding it; ``None`` when ``node`` is neither. Computed keys and ``**`` are skipped."""
     if isinstance(node, cst.Dict):

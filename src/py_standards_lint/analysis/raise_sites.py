@@ -9,7 +9,6 @@ import ast
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
-
 from py_standards_lint.analysis.external import ast_children
 from py_standards_lint.base.known import builtin_exception
 

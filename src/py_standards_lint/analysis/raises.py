@@ -27,7 +27,6 @@ from py_standards_lint.analysis.raise_sites import ANY, Guard
 from py_standards_lint.base.fastwalk import child_nodes
 from py_standards_lint.base.known import BROAD, HTTP_EXCEPTION
 
-
 # -- libcst front end (PSL203, PSL205) -------------------------------------------------------
 
 
@@ -87,13 +86,13 @@ def cst_walk(
 class Oracle:
     """Class and constant facts for deciding what a guard catches."""
 
-    def __init__(self, current: "ModuleSummary | None", index: "ProjectIndex | None") -> None:
+    def __init__(self, current: ModuleSummary | None, index: ProjectIndex | None) -> None:
         self.current = current
         self.index = index
         self.hierarchy = Hierarchy(current, index)
         self._escaping: dict[tuple[str, str], frozenset[str]] = {}
 
-    def module(self, name: str) -> "ModuleSummary | None":
+    def module(self, name: str) -> ModuleSummary | None:
         if self.current is not None and name == self.current.name:
             return self.current
         return self.index.module(name) if self.index is not None else None
@@ -143,7 +142,7 @@ class Oracle:
     def caught(self, guards: tuple[Guard, ...], exc: str) -> bool:
         return any(self.handler_catches(handler, exc) for guard in guards for handler in guard)
 
-    def escaping(self, module: "ModuleSummary", function: str, _seen: frozenset[tuple[str, str]] = frozenset()) -> frozenset[str]:
+    def escaping(self, module: ModuleSummary, function: str, _seen: frozenset[tuple[str, str]] = frozenset()) -> frozenset[str]:
         """Exceptions escaping a module-level function of ``module``: own raises and private helpers'."""
         key = (module.name, function)
         if key in self._escaping:
@@ -164,7 +163,7 @@ class Oracle:
         return result
 
 
-def raises_http_exception(ctx: "FileContext", exc: cst.BaseExpression | None) -> bool:
+def raises_http_exception(ctx: FileContext, exc: cst.BaseExpression | None) -> bool:
     """PSL101/PSL104: does ``raise <exc>`` raise FastAPI's/Starlette's HTTPException? ``raise HTTPException(...)``
     (any alias) or a class this module derives from it; *(rev 3)* or a name bound to an HTTPException
     instance (``Unauthorized = HTTPException(401)``), in this module or imported from a project module."""

@@ -37,11 +37,9 @@ import libcst as cst
 
 from py_standards_lint.analysis.context import FileContext
 from py_standards_lint.base import globs
-from py_standards_lint.base.names import ModuleNames
-from py_standards_lint.base.settings import Option
-from py_standards_lint.base.names import LOCAL, iter_toplevel, string_value
 from py_standards_lint.base.known import FASTAPI_ROUTERS
-
+from py_standards_lint.base.names import LOCAL, ModuleNames, iter_toplevel, string_value
+from py_standards_lint.base.settings import Option
 
 #: a method's first parameter that is no route parameter
 RECEIVERS = frozenset({"self", "cls"})
@@ -178,7 +176,7 @@ class Endpoint:
     function: cst.FunctionDef
     #: position of the function among the module's functions and methods (source order)
     position: int
-    routes: list["Route"] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
     #: (index in the decorator list, decorator) of each ``@<limiter>.limit(...)``
     limits: list[tuple[int, cst.Decorator]] = field(default_factory=list)
     #: ``@<limiter>.exempt``
@@ -186,7 +184,7 @@ class Endpoint:
     #: the class whose body holds the function (a class-based view), ``None`` for a module-level function
     owner: cst.ClassDef | None = None
     #: the statements the function is one of: the module's body, or its class's body (see :meth:`container`)
-    container: "tuple[cst.CSTNode, ...]" = ()
+    container: tuple[cst.CSTNode, ...] = ()
 
     @property
     def name(self) -> str:
@@ -306,13 +304,13 @@ class RouteModel:
     not_routers: set[str] = field(default_factory=set)
     #: module-level names bound to ``Jinja2Templates(...)``
     templates: set[str] = field(default_factory=set)
-    ctx: "FileContext | None" = field(default=None, repr=False)
+    ctx: FileContext | None = field(default=None, repr=False)
 
     @classmethod
-    def build(cls, ctx: "FileContext") -> "RouteModel":
+    def build(cls, ctx: FileContext) -> RouteModel:
         model = cls(ctx=ctx)
         names = ctx.names
-        functions: list[tuple[cst.FunctionDef, "_Scope"]] = []
+        functions: list[tuple[cst.FunctionDef, _Scope]] = []
         includes: list[cst.Call] = []
         module_scope = _Scope(None, tuple(ctx.module.body), {}, "")
         for stmt, _ in iter_toplevel(ctx.module.body, names.imports):
@@ -371,7 +369,7 @@ class RouteModel:
             route.router_info = model.routers.get(route.router)
         return model
 
-    def _class(self, cls: cst.ClassDef, outer: "_Scope", functions: list[tuple[cst.FunctionDef, "_Scope"]]) -> None:
+    def _class(self, cls: cst.ClassDef, outer: _Scope, functions: list[tuple[cst.FunctionDef, _Scope]]) -> None:
         """The methods of a class (and of the classes nested in it), in source order, each with the
         names its class body binds: a route decorator's receiver bound there is the class's."""
         if not isinstance(cls.body, cst.IndentedBlock):
@@ -399,7 +397,7 @@ class RouteModel:
                     bindings[target] = router  # the latest binding counts (a rebinding to something else: no router)
 
     def _route(
-        self, decorator: cst.Decorator, function: cst.FunctionDef, index: int, configured: set[str], scope: "_Scope | None" = None
+        self, decorator: cst.Decorator, function: cst.FunctionDef, index: int, configured: set[str], scope: _Scope | None = None
     ) -> Route | None:
         call = decorator.decorator
         if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
@@ -619,7 +617,7 @@ class _Scope:
     #: the statements of that body
     body: tuple[cst.CSTNode, ...]
     #: names the class body binds: the router it binds them to, or ``None`` (something else)
-    bindings: dict[str, "Router | None"]
+    bindings: dict[str, Router | None]
     #: ``Outer.Inner.`` for class-local router keys
     prefix: str
 
@@ -664,7 +662,7 @@ STATUS_NAME = re.compile(r"HTTP_(\d{3})(?:_|$)")
 STATUS_MODULES = ("fastapi.status.",)  # ``starlette.status`` is canonicalised to ``fastapi.status``
 
 
-def status_code_value(expr: cst.BaseExpression | None, ctx: "FileContext") -> int | None:
+def status_code_value(expr: cst.BaseExpression | None, ctx: FileContext) -> int | None:
     """``204``, ``status.HTTP_204_NO_CONTENT`` (fastapi/starlette, any alias), ``HTTPStatus.NO_CONTENT``."""
     if isinstance(expr, cst.Integer):
         value = expr.evaluated_value
@@ -691,7 +689,7 @@ def route_label(route: Route) -> str:
     return f"{method} {path if path is not None else '?'}"
 
 
-def exempt_by_globs(patterns: "tuple[str, ...] | list[str]", ctx: "FileContext", route: Route) -> bool:
+def exempt_by_globs(patterns: tuple[str, ...] | list[str], ctx: FileContext, route: Route) -> bool:
     """A pattern starting with ``/`` is a URL-path glob, matched against the route's full path
     (router prefix included) and its path as written; any other pattern is a module glob, matched
     against the file's project-relative path (``app/routes/auth.py``, ``**/auth.py``) or its
@@ -712,7 +710,7 @@ def exempt_by_globs(patterns: "tuple[str, ...] | list[str]", ctx: "FileContext",
 OTHER_FRAMEWORKS = ("flask.", "quart.", "sanic.", "bottle.", "litestar.", "aiohttp.")
 
 
-def _not_a_router(qualified: str | None, names: "ModuleNames") -> bool:
+def _not_a_router(qualified: str | None, names: ModuleNames) -> bool:
     """``app = Flask(__name__)``, ``router = LocalThing()``: a configured name that is no FastAPI router."""
     if qualified is None:
         return False

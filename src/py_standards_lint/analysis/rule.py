@@ -34,9 +34,8 @@ import libcst as cst
 from py_standards_lint.analysis.context import FileContext
 from py_standards_lint.analysis.gates import SyntaxFacts
 from py_standards_lint.base import layers as L
-from py_standards_lint.base.settings import Option
 from py_standards_lint.base.finding import Fix
-
+from py_standards_lint.base.settings import Option
 
 ALL_LAYERS: frozenset[str] | None = None
 NOT_TESTS = frozenset({L.TESTS})
@@ -106,7 +105,7 @@ class Rule:
     #: other project files (path -> source) the docs examples are linted with, for project-wide rules
     example_files: ClassVar[Mapping[str, str]] = {}
 
-    def __init__(self, ctx: "FileContext") -> None:
+    def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
 
     # -- helpers ---------------------------------------------------------------
@@ -162,7 +161,7 @@ class Rule:
         return groups
 
     @classmethod
-    def gate(cls, facts: "SyntaxFacts") -> bool:
+    def gate(cls, facts: SyntaxFacts) -> bool:
         """The prefilter's second stage (gates.py): ``False`` only when CPython's tree of the file shows that
         the rule cannot fire. The default never rules a file out."""
         return True

@@ -54,7 +54,7 @@ UNION_WRAPPERS = frozenset({"typing.Optional", "typing.Union", "typing.Annotated
 class SessionTracker:
     """Which names mean a DB session at the current point of the traversal."""
 
-    def __init__(self, ctx: "FileContext") -> None:
+    def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
         self.aliases = frozenset(ctx.settings["session-aliases"])
         self.names = frozenset(ctx.settings["session-names"])
@@ -199,7 +199,7 @@ class SessionTracker:
         return found
 
 
-def is_query_builder(ctx: "FileContext", call: cst.Call) -> bool:
+def is_query_builder(ctx: FileContext, call: cst.Call) -> bool:
     """A SQLAlchemy statement builder, also through a project module that re-exports it
     (``from app.kit import sql; sql.select(...)``)."""
     return ctx.resolve(call.func) in QUERY_BUILDERS
@@ -218,7 +218,7 @@ _BUILTIN_NAMES = frozenset(dir(builtins))
 class SessionAware:
     """Mixin for rules: keeps ``self.sessions`` (a :class:`SessionTracker`) in step with the traversal."""
 
-    ctx: "FileContext"
+    ctx: FileContext
 
     @property
     def sessions(self) -> SessionTracker:

@@ -24,7 +24,6 @@ import libcst as cst
 from py_standards_lint.analysis.context import FileContext
 from py_standards_lint.base.names import LOCAL, ModuleNames
 
-
 GENERIC_INSERTS = frozenset(
     {
         "sqlalchemy.insert",
@@ -324,7 +323,7 @@ class StatementTracker:
 # -- the insert's target model -------------------------------------------------------------
 
 
-def target_columns(ctx: "FileContext", target: cst.BaseExpression | None) -> set[str] | None:
+def target_columns(ctx: FileContext, target: cst.BaseExpression | None) -> set[str] | None:
     """Columns declared by an insert's target — a mapped class (with its bases, e.g. a timestamp
     mixin) or a ``Table(...)`` — resolved through the import map and the project index;
     ``None`` when the target cannot be resolved."""

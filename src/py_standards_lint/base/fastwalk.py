@@ -125,7 +125,7 @@ def walk(
     root: cst.CSTNode,
     visit: Callable[[cst.CSTNode], None],
     leave: Callable[[cst.CSTNode], None],
-    leave_names: "Collection[str] | None" = None,
+    leave_names: Collection[str] | None = None,
     statements_only: bool = False,
 ) -> None:
     """Depth-first, source-order walk calling ``visit`` before and ``leave`` after the children (only for the

@@ -207,7 +207,7 @@ class ModuleNames:
         return False
 
     @classmethod
-    def build(cls, module: cst.Module, current: str = "", is_package: bool = False) -> "ModuleNames":
+    def build(cls, module: cst.Module, current: str = "", is_package: bool = False) -> ModuleNames:
         names = cls(ImportMap(current=current, is_package=is_package))
         names._scan(module.body, type_checking=False)
         return names

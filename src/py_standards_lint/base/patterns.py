@@ -28,7 +28,7 @@ class PatternTimeout(ConfigError):
 
 
 @lru_cache(maxsize=64)
-def compiled(pattern: str) -> "regex.Pattern[str]":
+def compiled(pattern: str) -> regex.Pattern[str]:
     """``pattern`` compiled (``regex.error`` when it is not a regular expression)."""
     return regex.compile(pattern, regex.VERSION0)
 

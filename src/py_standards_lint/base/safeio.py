@@ -18,7 +18,7 @@ class NotRegularFile(OSError):
     """Not a regular file (a FIFO, a device, a folder), a symlink where none is allowed, or too large."""
 
 
-def read_regular(path: "str | os.PathLike[str]", limit: int | None = None, follow_symlinks: bool = True) -> bytes:
+def read_regular(path: str | os.PathLike[str], limit: int | None = None, follow_symlinks: bool = True) -> bytes:
     """The bytes of the regular file at ``path`` (at most ``limit`` of them).
 
     Raises :class:`OSError`: :class:`NotRegularFile` for a FIFO, a device, a symlink when ``follow_symlinks``

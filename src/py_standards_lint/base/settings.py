@@ -150,7 +150,7 @@ class Settings:
     def fingerprint(self) -> str:
         return json.dumps({k: _jsonable(v) for k, v in sorted(self.values.items())}, sort_keys=True)
 
-    def replace(self, **overrides: Any) -> "Settings":
+    def replace(self, **overrides: Any) -> Settings:
         values = dict(self.values)
         values.update(overrides)
         return Settings(values=values, root=self.root, config_file=self.config_file, rules=self.rules)

@@ -20,11 +20,11 @@ from typing import Any, Callable, Sequence
 
 import libcst as cst
 
-from py_standards_lint.base.settings import Settings
 from py_standards_lint.base.deepstack import deep
 from py_standards_lint.base.fastwalk import walk
-from py_standards_lint.engine.lint import lint_source
 from py_standards_lint.base.finding import SAFE, FileResult, Finding, Fix
+from py_standards_lint.base.settings import Settings
+from py_standards_lint.engine.lint import lint_source
 
 MAX_PASSES = 10
 

@@ -25,23 +25,23 @@ from typing import Callable, Sequence
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from py_standards_lint.analysis.context import FileContext, Report
+from py_standards_lint.analysis.gates import SyntaxFacts
+from py_standards_lint.analysis.index import ProjectIndex, summarize
+from py_standards_lint.analysis.rule import Rule
 from py_standards_lint.base import layers as layers_mod
+from py_standards_lint.base.deepstack import call_deep, usual_recursion_limit
+from py_standards_lint.base.fastwalk import statement_level_names, walk
+from py_standards_lint.base.finding import FileResult, Finding, InternalError
+from py_standards_lint.base.names import ModuleNames
+from py_standards_lint.base.positions import positions_of
+from py_standards_lint.base.project import is_excluded, iter_python_files, module_name_for, relative_path
+from py_standards_lint.base.safeio import inside, read_regular
+from py_standards_lint.base.settings import ConfigError, Settings
 from py_standards_lint.engine import noqa
 from py_standards_lint.engine.cache import Caches, build_index, file_key, portable
 from py_standards_lint.engine.config import settings_for_folder
-from py_standards_lint.base.settings import ConfigError, Settings
-from py_standards_lint.base.safeio import inside, read_regular
-from py_standards_lint.analysis.context import FileContext, Report
-from py_standards_lint.base.deepstack import call_deep, usual_recursion_limit
-from py_standards_lint.base.fastwalk import statement_level_names, walk
-from py_standards_lint.analysis.gates import SyntaxFacts
-from py_standards_lint.base.finding import FileResult, Finding, InternalError
-from py_standards_lint.base.names import ModuleNames
-from py_standards_lint.analysis.index import ProjectIndex, summarize
 from py_standards_lint.engine.parallel import lint_in_pool
-from py_standards_lint.base.positions import positions_of
-from py_standards_lint.base.project import is_excluded, iter_python_files, module_name_for, relative_path
-from py_standards_lint.analysis.rule import Rule
 from py_standards_lint.engine.selection import rules_for_file, validate
 
 SYNTAX_ERROR = "PSL000"
@@ -500,7 +500,7 @@ class Run:
         self.caches.save()
         return [r for r in results if r is not None]
 
-    def _prepare(self, path: Path, data: bytes | None = None, display: str | None = None) -> "FileResult | _Pending | None":
+    def _prepare(self, path: Path, data: bytes | None = None, display: str | None = None) -> FileResult | _Pending | None:
         """A file's result when the cache (or a read error) already gives it, else what linting it needs."""
         settings = self.settings_for(path)
         relpath = relative_path(path, settings.root)
@@ -530,13 +530,13 @@ class Run:
                 return hit
         return pending
 
-    def _lint_one(self, item: "_Pending") -> FileResult:
+    def _lint_one(self, item: _Pending) -> FileResult:
         """A result for the report: without the parsed tree or the fixes' nodes, so a run over many files
         does not keep every file's tree alive until the end (fixing lints again, see fixes.fix_source)."""
         settings = item.settings
         return portable(lint_source(item.data, item.display, settings, item.relpath, index_provider=lambda: self.index_for(settings)))
 
-    def _lint_all(self, prepared: "Sequence[FileResult | _Pending | None]") -> list[FileResult | None]:
+    def _lint_all(self, prepared: Sequence[FileResult | _Pending | None]) -> list[FileResult | None]:
         pending = [p for p in prepared if isinstance(p, _Pending)]
         if self.options.jobs > 1 and len(pending) > 1:
             table = list({id(p.settings): p.settings for p in pending}.values())

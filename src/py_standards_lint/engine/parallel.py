@@ -25,7 +25,6 @@ from py_standards_lint.base.finding import FileResult
 from py_standards_lint.base.settings import Settings
 from py_standards_lint.engine.cache import portable
 
-
 #: (index into the settings table, relpath, display path, file bytes)
 Task = tuple[int, str, str, bytes]
 

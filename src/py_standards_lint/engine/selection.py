@@ -14,9 +14,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Iterable, Sequence
 
+from py_standards_lint.analysis.rule import Rule
 from py_standards_lint.base import globs
 from py_standards_lint.base.settings import ConfigError, Settings
-from py_standards_lint.analysis.rule import Rule
 
 
 def matching(selector: str, rules: Sequence[type[Rule]]) -> list[type[Rule]]:

@@ -15,9 +15,9 @@ from typing import List, Optional
 import typer
 
 from py_standards_lint import __version__
+from py_standards_lint.base.finding import FileResult
 from py_standards_lint.base.settings import ConfigError
 from py_standards_lint.engine.lint import Run, RunOptions
-from py_standards_lint.base.finding import FileResult
 from py_standards_lint.engine.parallel import default_jobs
 from py_standards_lint.frontends.add_noqa import add_noqa_to_files
 from py_standards_lint.frontends.reporters import STATISTICS_FORMATS, write_report
@@ -136,10 +136,10 @@ def check(
             )
         except ConfigError as exc:
             _err(f"error: {exc}")
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         except OSError as exc:
             _err(f"error: {exc}")
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         for message in warnings:
             if not quiet:
                 _err(f"warning: {message}")
@@ -157,7 +157,7 @@ def check(
             results.extend(run.lint_paths(file_targets))
     except ConfigError as exc:
         _err(f"error: {exc}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     for message in warnings:
         if not quiet:
             _err(f"warning: {message}")
@@ -173,7 +173,7 @@ def check(
         write_report(findings, output_format.value, output_file, show_statistics=statistics)
     except OSError as exc:
         _err(f"error: cannot write {output_file}: {exc.strerror or exc}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     errors = [e for r in results for e in r.errors]
     unreadable = [r.read_error for r in results if r.read_error]
     for error in errors:

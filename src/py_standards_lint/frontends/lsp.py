@@ -30,14 +30,14 @@ from pygls.lsp.server import LanguageServer
 from pygls.workspace import TextDocument
 
 from py_standards_lint import __version__
-from py_standards_lint.engine.config import settings_for_folder
+from py_standards_lint.analysis.index import ProjectIndex
+from py_standards_lint.base.finding import FileResult, Finding
+from py_standards_lint.base.project import is_excluded, relative_path
 from py_standards_lint.base.settings import ConfigError, Settings
+from py_standards_lint.engine.config import settings_for_folder
 from py_standards_lint.engine.fixes import apply_fixes, fix_source
 from py_standards_lint.engine.lint import Run, RunOptions, lint_source
 from py_standards_lint.rules import ALL_RULES
-from py_standards_lint.base.finding import FileResult, Finding
-from py_standards_lint.analysis.index import ProjectIndex
-from py_standards_lint.base.project import is_excluded, relative_path
 
 SOURCE = "py-standards-lint"
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.{SOURCE}"

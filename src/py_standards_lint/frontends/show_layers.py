@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from py_standards_lint.base import layers as layers_mod
-from py_standards_lint.base.settings import ConfigError
 from py_standards_lint.base.project import is_excluded, iter_python_files, relative_path
+from py_standards_lint.base.settings import ConfigError
 
 #: frameworks whose import marks a file as web or database code
 FRAMEWORKS = ("fastapi", "starlette", "sqlalchemy")

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from py_standards_lint.base import layers as layers_mod
-from py_standards_lint.base.settings import ConfigError
 from py_standards_lint.base.project import is_excluded, relative_path
+from py_standards_lint.base.settings import ConfigError
 from py_standards_lint.engine.selection import rules_for_file
 
 

@@ -86,7 +86,7 @@ def _text(data: bytes) -> str:
 
 
 def fix_file(
-    run: "Run",
+    run: Run,
     path: Path,
     *,
     unsafe: bool = False,
@@ -116,7 +116,7 @@ def fix_file(
     return fixed
 
 
-def fix_paths(run: "Run", paths: Sequence[Path], *, unsafe: bool = False, write: bool = True) -> list[FixedFile]:
+def fix_paths(run: Run, paths: Sequence[Path], *, unsafe: bool = False, write: bool = True) -> list[FixedFile]:
     out = []
     for path in iter_python_files(paths, run.warn):
         fixed = fix_file(run, path, unsafe=unsafe, write=write)
@@ -148,7 +148,7 @@ def fixable_summary(findings: Sequence[Finding], unsafe: bool = False) -> str:
 
 
 def run_fix_command(
-    run: "Run",
+    run: Run,
     targets: Sequence[str],
     *,
     stdin_filename: str | None,

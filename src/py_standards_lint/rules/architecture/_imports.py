@@ -7,11 +7,11 @@ from typing import Iterator
 
 import libcst as cst
 
-from py_standards_lint.base.settings import Settings
 from py_standards_lint.analysis.context import FileContext
 from py_standards_lint.analysis.index import ProjectIndex
 from py_standards_lint.base.layers import layer_for
 from py_standards_lint.base.names import module_dotted, resolve_relative
+from py_standards_lint.base.settings import Settings
 
 
 def imported(node: cst.Import | cst.ImportFrom, ctx: FileContext) -> Iterator[str]:
@@ -45,7 +45,7 @@ def layer_of_import(target: str, ctx: FileContext) -> str | None:
     return layer_of_module_named(target, ctx.index, ctx.module_name, ctx.settings)
 
 
-def layer_of_module_named(target: str, index: "ProjectIndex | None", module_name: str, settings: Settings) -> str | None:
+def layer_of_module_named(target: str, index: ProjectIndex | None, module_name: str, settings: Settings) -> str | None:
     """:func:`layer_of_import` for a file known by its module name (a gate has no context yet)."""
     if index is None:
         return None

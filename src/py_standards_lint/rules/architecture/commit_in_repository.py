@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from py_standards_lint.base.layers import REPOSITORIES
 from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.base.layers import REPOSITORIES
 
 
 class CommitInRepository(Rule):

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from py_standards_lint.base.layers import ROUTES
 from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 from py_standards_lint.analysis.sessions import SessionAware, is_query_builder
+from py_standards_lint.base.layers import ROUTES
 
 ROUTE_SESSION_METHODS = frozenset(
     {"execute", "scalars", "scalar", "stream", "add", "add_all", "delete", "flush", "commit", "refresh", "merge", "get", "query"}

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from py_standards_lint.base.settings import Option
-from py_standards_lint.base.layers import SERVICES
 from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.base.layers import SERVICES
+from py_standards_lint.base.settings import Option
+
 from ._imports import imported, in_module, under_type_checking
 
 HTTP_MODULES = ("fastapi", "starlette")

@@ -5,13 +5,13 @@ import ast
 import libcst as cst
 
 from py_standards_lint.analysis.gates import statements
-from py_standards_lint.base.layers import REPOSITORIES
-from py_standards_lint.base.names import canonical
 from py_standards_lint.analysis.raises import raises_http_exception
 from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 from py_standards_lint.base.known import HTTP_EXCEPTION
-from ._imports import imported, under_type_checking
+from py_standards_lint.base.layers import REPOSITORIES
+from py_standards_lint.base.names import canonical
 
+from ._imports import imported, under_type_checking
 
 #: (rev 3) HTTPException instances bound in project modules (one defined next to PEP 695 syntax)
 ERRORS = {

@@ -5,10 +5,10 @@ import ast
 import libcst as cst
 
 from py_standards_lint.analysis.gates import statements
-from py_standards_lint.base.layers import SERVICES
 from py_standards_lint.analysis.raises import raises_http_exception
 from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 from py_standards_lint.base.known import HTTP_EXCEPTION
+from py_standards_lint.base.layers import SERVICES
 
 PREAMBLE = "from fastapi import HTTPException\n"
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import libcst as cst
 
 from py_standards_lint.analysis.hierarchy import hierarchy, qualify_expr
-from py_standards_lint.base.layers import ROUTES
 from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.base.layers import ROUTES
 
 PYDANTIC_MODELS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
 FILES = {

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-
 import libcst as cst
 
 from py_standards_lint.analysis.index import ClassSummary, ProjectIndex
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 from py_standards_lint.base.known import builtin_exception
 from py_standards_lint.base.layers import REPOSITORIES, ROUTES
 from py_standards_lint.base.names import LOCAL
-from py_standards_lint.analysis.rule import Invalid, Rule, Valid
-from ._imports import imported, layer_of_import, under_type_checking
 
+from ._imports import imported, layer_of_import, under_type_checking
 
 FILES = {
     "app/__init__.py": "",
@@ -130,7 +129,7 @@ async def get_step(step_id: str, db: DbSession):
 MAX_HOPS = 8
 
 
-def _project_class(index: "ProjectIndex", qualified: str) -> "ClassSummary | None":
+def _project_class(index: ProjectIndex, qualified: str) -> ClassSummary | None:
     """The project class ``qualified`` names, following re-exports (``from .errors import X`` in a
     package ``__init__``) to a fixed depth; ``None`` when it is not a class the index knows."""
     seen: set[str] = set()
@@ -149,7 +148,7 @@ def _project_class(index: "ProjectIndex", qualified: str) -> "ClassSummary | Non
     return None
 
 
-def is_exception_class(index: "ProjectIndex", qualified: str) -> bool:
+def is_exception_class(index: ProjectIndex, qualified: str) -> bool:
     """Is ``qualified`` a class that derives (through project classes, as far as the index shows) from a
     builtin exception? Unknown bases prove nothing: ``False``."""
     stack, seen = [qualified], {qualified}

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from py_standards_lint.base.layers import SERVICES
 from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 from py_standards_lint.analysis.sessions import SessionAware, is_query_builder
+from py_standards_lint.base.layers import SERVICES
 
 QUERY_METHODS = frozenset({"execute", "scalars", "scalar", "stream", "query"})
 KIT = {

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from py_standards_lint.base.layers import REPOSITORIES, ROUTES, SERVICES
 from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.base.layers import REPOSITORIES, ROUTES, SERVICES
+
 from ._imports import imported, layer_of_import, layer_of_module_named, under_type_checking
 from .route_imports_repository import FILES
 

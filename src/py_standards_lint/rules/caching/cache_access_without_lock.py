@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from py_standards_lint.base.layers import CACHE_MODULE, TESTS
 from py_standards_lint.analysis.locks import TracksLocks
-from py_standards_lint.base.names import iter_toplevel
 from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.base.layers import CACHE_MODULE, TESTS
+from py_standards_lint.base.names import iter_toplevel
 
 CACHE_CLASSES = frozenset(
     f"cachetools.{name}" for name in ("Cache", "TTLCache", "LRUCache", "TLRUCache", "LFUCache", "RRCache", "FIFOCache", "MRUCache")

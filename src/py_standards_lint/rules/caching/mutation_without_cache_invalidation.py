@@ -4,10 +4,10 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from py_standards_lint.base.layers import REPOSITORIES, SERVICES
 from py_standards_lint.analysis.locks import annotation_types
-from py_standards_lint.base.names import LOCAL, dotted_name
 from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.base.layers import REPOSITORIES, SERVICES
+from py_standards_lint.base.names import LOCAL, dotted_name
 
 MUTATING_VERBS = (
     "create", "update", "delete", "upsert", "insert", "remove", "add", "save", "set", "mark", "increment", "reset", "clear",

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from py_standards_lint.base.names import canonical, dotted_name, module_dotted, string_value
 from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
+from py_standards_lint.base.names import canonical, dotted_name, module_dotted, string_value
 
 #: Redis clients: importing one is Redis *as a cache* in a module whose name or folder says cache
 REDIS_CLIENTS = ("redis", "aioredis")

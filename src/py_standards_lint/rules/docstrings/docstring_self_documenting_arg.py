@@ -5,11 +5,11 @@ import ast
 import libcst as cst
 
 from py_standards_lint.analysis.docstrings import args_entries, drop_args_entry
-from py_standards_lint.base.finding import SAFE, Fix
 from py_standards_lint.analysis.gates import statements
-from py_standards_lint.base.names import dotted_name
 from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 from py_standards_lint.analysis.sessions import SESSION_TYPES
+from py_standards_lint.base.finding import SAFE, Fix
+from py_standards_lint.base.names import dotted_name
 
 #: (rev 3) project session types: a NewType, an alias, a subclass, a re-export, a PEP 695 alias
 KIT = {

@@ -4,12 +4,21 @@ import ast
 
 import libcst as cst
 
-from py_standards_lint.base.fastwalk import walk
-from py_standards_lint.analysis.external import HTTPX_CLIENT_TYPES, CallParts, ast_dotted, ast_nodes, call_parts_ast, call_parts_cst, local_clients_ast, local_clients_cst
+from py_standards_lint.analysis.external import (
+    HTTPX_CLIENT_TYPES,
+    CallParts,
+    ast_dotted,
+    ast_nodes,
+    call_parts_ast,
+    call_parts_cst,
+    local_clients_ast,
+    local_clients_cst,
+)
 from py_standards_lint.analysis.hierarchy import qualify
+from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
+from py_standards_lint.base.fastwalk import walk
 from py_standards_lint.base.known import BROAD
 from py_standards_lint.base.names import dotted_name
-from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
 
 SERVICE = "import httpx\n\n"
 FILES = {

@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import libcst as cst
 
+from py_standards_lint.analysis.hierarchy import Hierarchy, qualify_expr
+from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
 from py_standards_lint.base.fastwalk import walk
 from py_standards_lint.base.finding import SAFE, Fix
-from py_standards_lint.analysis.hierarchy import Hierarchy, qualify_expr
-from py_standards_lint.base.known import BROAD
+from py_standards_lint.base.known import BROAD, HTTP_EXCEPTION
 from py_standards_lint.base.layers import ROUTES
-from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
-from py_standards_lint.base.known import HTTP_EXCEPTION
 
 FRESH_NAMES = ("exc", "error", "err", "caught")
 

@@ -1,15 +1,14 @@
 from __future__ import annotations
 
 import libcst as cst
-from py_standards_lint.analysis.routes import route_model
 
 from py_standards_lint.analysis.hierarchy import qualify
-from py_standards_lint.base.known import BROAD
+from py_standards_lint.analysis.raises import Guard, Oracle, cst_walk
+from py_standards_lint.analysis.routes import route_model
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.base.known import BROAD, HTTP_EXCEPTION
 from py_standards_lint.base.layers import ROUTES, SERVICES
 from py_standards_lint.base.names import LOCAL, dotted_name
-from py_standards_lint.analysis.raises import Guard, Oracle, cst_walk
-from py_standards_lint.analysis.rule import Invalid, Rule, Valid
-from py_standards_lint.base.known import HTTP_EXCEPTION
 
 EXCEPTIONS = (
     "class DomainError(Exception):\n    pass\n\nclass StepNotFoundError(DomainError):\n    pass\n\n"

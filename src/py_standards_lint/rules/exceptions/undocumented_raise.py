@@ -4,12 +4,12 @@ import re
 
 import libcst as cst
 
-from py_standards_lint.base.settings import Option
 from py_standards_lint.analysis.docstrings import documented_raises
 from py_standards_lint.analysis.hierarchy import qualify
-from py_standards_lint.base.names import dotted_name
 from py_standards_lint.analysis.raises import Oracle, cst_walk
 from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
+from py_standards_lint.base.names import dotted_name
+from py_standards_lint.base.settings import Option
 
 LAYERS = Option("undocumented-raise-layers", "list", ("services",), "Layers where PSL203 checks documented raises.")
 #: an abstract method's `raise NotImplementedError` is no contract to document
@@ -207,7 +207,7 @@ async def complete_step(db, user_id, step_id):
                 return f"{summary.name}.{dotted}"  # (rev 3) a module-level name: an exception instance, perhaps
             return found
 
-        def undocumented(excs: "set[str] | frozenset[str]", guards: tuple) -> list[str]:
+        def undocumented(excs: set[str] | frozenset[str], guards: tuple) -> list[str]:
             return sorted({
                 exc.rpartition(".")[2]
                 for exc in excs

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from py_standards_lint.base.fastwalk import child_nodes
-from py_standards_lint.base.names import string_value
 from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
+from py_standards_lint.base.fastwalk import child_nodes
 from py_standards_lint.base.known import HTTPX_CLIENTS
+from py_standards_lint.base.names import string_value
 
 LAZY_INIT = """\
 import asyncio

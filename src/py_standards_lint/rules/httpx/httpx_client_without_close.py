@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from py_standards_lint.base.settings import Option
-from py_standards_lint.base.names import canonical
 from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
+from py_standards_lint.base.names import canonical
+from py_standards_lint.base.settings import Option
+
 from .httpx_client_per_request import LAZY_INIT
 from .httpx_lazy_init_without_lock import DOUBLE_CHECKED
 

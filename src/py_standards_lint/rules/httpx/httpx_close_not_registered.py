@@ -1,18 +1,16 @@
 from __future__ import annotations
 
-
 import ast
 
 import libcst as cst
 
-from py_standards_lint.analysis.index import ProjectIndex
-from py_standards_lint.base.layers import APP
-from py_standards_lint.base.names import LOCAL
-from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
 from py_standards_lint.analysis.gates import statements
-from py_standards_lint.base.names import canonical
-from .httpx_client_without_close import closed_names, is_close_function_name, is_module_client, may_close
+from py_standards_lint.analysis.index import ProjectIndex
+from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
+from py_standards_lint.base.layers import APP
+from py_standards_lint.base.names import LOCAL, canonical
 
+from .httpx_client_without_close import closed_names, is_close_function_name, is_module_client, may_close
 
 SERVICE = """\
 import asyncio
@@ -101,7 +99,7 @@ def _invalid(code: str, path: str = SERVICE_PATH, **kw) -> Invalid:
     return Invalid(code, path=path, **kw)
 
 
-def _function_name(index: "ProjectIndex", qualified: str, depth: int = 0) -> str:
+def _function_name(index: ProjectIndex, qualified: str, depth: int = 0) -> str:
     """Follow re-exports (``from .github import close_github_client`` in a package ``__init__``)."""
     found = index.split(qualified)
     if found is None or depth > 10:
@@ -115,7 +113,7 @@ def _function_name(index: "ProjectIndex", qualified: str, depth: int = 0) -> str
     return qualified
 
 
-def reached_from_lifespan(index: "ProjectIndex") -> set[str] | None:
+def reached_from_lifespan(index: ProjectIndex) -> set[str] | None:
     """Project functions the app's lifespan calls or references, transitively through project
     functions; ``None`` when there is no app-layer lifespan the index can see."""
     apps = index.modules_in_layer(APP)  # only the app layer is summarised for this

@@ -5,6 +5,7 @@ import libcst as cst
 from py_standards_lint.analysis.locks import TracksLocks
 from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
 from py_standards_lint.base.known import HTTPX_CLIENTS
+
 from .httpx_client_per_request import LAZY_INIT
 
 DOUBLE_CHECKED = """\

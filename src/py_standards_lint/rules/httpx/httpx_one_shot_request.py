@@ -3,6 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
+
 from .httpx_client_per_request import LAZY_INIT
 
 #: the module-level helpers of httpx: each builds a throw-away Client for one request

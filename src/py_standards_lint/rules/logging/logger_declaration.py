@@ -5,12 +5,12 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from py_standards_lint.analysis.loggers import NON_STDLIB_LOGGING
+from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
 from py_standards_lint.base.fastwalk import child_nodes
 from py_standards_lint.base.finding import SAFE, Fix
-from py_standards_lint.analysis.loggers import NON_STDLIB_LOGGING
-from py_standards_lint.base.names import dotted_name, module_dotted
-from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
 from py_standards_lint.base.known import GET_LOGGER, LOG_METHODS
+from py_standards_lint.base.names import dotted_name, module_dotted
 
 #: a call that hands out a logger without being ``logging.getLogger`` (a wrapper)
 WRAPPER_NAME = re.compile(r"_?(get|make|create|build|setup|init|new)_?logger", re.IGNORECASE)

@@ -2,14 +2,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from py_standards_lint.base.settings import Option
+from py_standards_lint.analysis.loggers import LogCallRule, logger_bindings
+from py_standards_lint.analysis.rule import Invalid, Valid
 from py_standards_lint.base.fastwalk import child_nodes
 from py_standards_lint.base.finding import SAFE, Fix
-from py_standards_lint.base.names import dotted_name, module_dotted
-from py_standards_lint.analysis.loggers import LogCallRule
-from py_standards_lint.analysis.rule import Invalid, Valid
 from py_standards_lint.base.known import LOG_METHODS
-from py_standards_lint.analysis.loggers import logger_bindings
+from py_standards_lint.base.names import dotted_name, module_dotted
+from py_standards_lint.base.settings import Option
 
 #: calls that render the traceback being handled as text
 FORMAT_TRACEBACK = frozenset({"traceback.format_exc", "traceback.format_exception", "traceback.format_tb"})
@@ -258,7 +257,7 @@ class LoggingErrorInExcept(LogCallRule):
                 resolved = target + sep + rest if target else None
         return resolved
 
-    def _formats_traceback(self, expr: cst.CSTNode, names: "set[str] | tuple[()]" = ()) -> bool:
+    def _formats_traceback(self, expr: cst.CSTNode, names: set[str] | tuple[()] = ()) -> bool:
         stack = [expr]
         while stack:
             current = stack.pop()

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from py_standards_lint.base import patterns
-from py_standards_lint.base.settings import Option
-from py_standards_lint.base.names import string_value
-from py_standards_lint.analysis.loggers import LogCallRule
+from py_standards_lint.analysis.loggers import LogCallRule, logger_bindings
 from py_standards_lint.analysis.rule import Invalid, Valid
-from py_standards_lint.analysis.loggers import logger_bindings
+from py_standards_lint.base import patterns
+from py_standards_lint.base.names import string_value
+from py_standards_lint.base.settings import Option
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 DEFAULT_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$"

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from py_standards_lint.analysis.loggers import LogCallRule
+from py_standards_lint.analysis.loggers import LogCallRule, logger_bindings
 from py_standards_lint.analysis.rule import Invalid, Valid
-from py_standards_lint.analysis.loggers import logger_bindings
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 

@@ -4,12 +4,11 @@ import re
 
 import libcst as cst
 
+from py_standards_lint.analysis.loggers import RESERVED_KEYS, LogCall, LogCallRule, literal_keys, logger_bindings, with_extra
+from py_standards_lint.analysis.rule import Invalid, Valid
 from py_standards_lint.base import patterns
 from py_standards_lint.base.finding import UNSAFE, Fix
-from py_standards_lint.analysis.loggers import LogCall, LogCallRule, RESERVED_KEYS, literal_keys, with_extra
 from py_standards_lint.base.names import dotted_name
-from py_standards_lint.analysis.rule import Invalid, Valid
-from py_standards_lint.analysis.loggers import logger_bindings
 
 _ESCAPE = re.compile(r"\\(N\{[^}]*\}|x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|.)", re.DOTALL)
 _WORD = re.compile(r"[A-Za-z0-9]+")

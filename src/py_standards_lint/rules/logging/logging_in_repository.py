@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from py_standards_lint.base import layers as L
-from py_standards_lint.analysis.loggers import logger_text
+from py_standards_lint.analysis.loggers import logger_bindings, logger_text
 from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.base import layers as L
+
 from .logging_root_call import ROOT_CALLS
-from py_standards_lint.analysis.loggers import logger_bindings
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from py_standards_lint.base.finding import SAFE, UNSAFE, Fix
-from py_standards_lint.analysis.loggers import FOREIGN, STDLIB, LogCallRule, RESERVED_KEYS, with_extra
+from py_standards_lint.analysis.loggers import FOREIGN, RESERVED_KEYS, STDLIB, LogCallRule, logger_bindings, with_extra
 from py_standards_lint.analysis.rule import Invalid, Valid
-from py_standards_lint.analysis.loggers import logger_bindings
+from py_standards_lint.base.finding import SAFE, UNSAFE, Fix
 
 LOGGER = "import logging\n\nlogger = logging.getLogger(__name__)\n\n"
 #: (rev 3) project logging modules: stdlib and structlog wrappers, a re-export of stdlib `logging`, a base class

@@ -6,10 +6,9 @@ from typing import ClassVar
 
 import libcst as cst
 
-from py_standards_lint.base.layers import ROUTES
-from py_standards_lint.analysis.routes import OPENAPI_EXEMPT, exempt_by_globs, route_label
+from py_standards_lint.analysis.routes import OPENAPI_EXEMPT, exempt_by_globs, route_label, route_model
 from py_standards_lint.analysis.rule import Invalid, Rule, Valid
-from py_standards_lint.analysis.routes import route_model
+from py_standards_lint.base.layers import ROUTES
 
 HEAD = "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n"
 

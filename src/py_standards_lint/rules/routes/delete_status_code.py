@@ -2,10 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from py_standards_lint.base.layers import ROUTES
-from py_standards_lint.analysis.routes import route_label, status_code_value
+from py_standards_lint.analysis.routes import route_label, route_model, status_code_value
 from py_standards_lint.analysis.rule import Invalid, Rule, Valid
-from py_standards_lint.analysis.routes import route_model
+from py_standards_lint.base.layers import ROUTES
 
 HEAD = "from fastapi import APIRouter, status\n\nrouter = APIRouter()\n\n"
 

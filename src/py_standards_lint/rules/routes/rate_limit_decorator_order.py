@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import libcst as cst
 
+from py_standards_lint.analysis.routes import LIMITER_NAMES, Endpoint, route_label, route_model
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 from py_standards_lint.base.finding import SAFE, Fix
 from py_standards_lint.base.layers import ROUTES
-from py_standards_lint.analysis.routes import LIMITER_NAMES, Endpoint, route_label
-from py_standards_lint.analysis.rule import Invalid, Rule, Valid
-from py_standards_lint.analysis.routes import route_model
 
 HEAD = "from fastapi import APIRouter, Request\nfrom app.core.limiter import limiter\n\nrouter = APIRouter()\n\n"
 

@@ -2,12 +2,11 @@ from __future__ import annotations
 
 import libcst as cst
 
+from py_standards_lint.analysis.edits import import_name, insert_first_param
+from py_standards_lint.analysis.routes import LIMITER_NAMES, Endpoint, route_label, route_model
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 from py_standards_lint.base.finding import UNSAFE, Fix
 from py_standards_lint.base.layers import ROUTES
-from py_standards_lint.analysis.routes import LIMITER_NAMES, Endpoint, route_label
-from py_standards_lint.analysis.rule import Invalid, Rule, Valid
-from py_standards_lint.analysis.edits import import_name, insert_first_param
-from py_standards_lint.analysis.routes import route_model
 
 HEAD = "from fastapi import APIRouter\nfrom app.core.limiter import limiter\n\nrouter = APIRouter()\n\n"
 SLOWAPI_PARAMS = ("request", "websocket")

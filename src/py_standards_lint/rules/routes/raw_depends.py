@@ -4,15 +4,14 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from py_standards_lint.base.settings import Option
+from py_standards_lint.analysis.edits import import_name
+from py_standards_lint.analysis.routes import Endpoint, route_model
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.analysis.sessions import SESSION_TYPES
 from py_standards_lint.base.finding import SAFE, Fix
 from py_standards_lint.base.layers import ROUTES, TESTS
 from py_standards_lint.base.names import LOCAL
-from py_standards_lint.analysis.routes import Endpoint
-from py_standards_lint.analysis.rule import Invalid, Rule, Valid
-from py_standards_lint.analysis.sessions import SESSION_TYPES
-from py_standards_lint.analysis.edits import import_name
-from py_standards_lint.analysis.routes import route_model
+from py_standards_lint.base.settings import Option
 
 DEPENDS = frozenset({"fastapi.Depends"})
 ANNOTATED = frozenset({"typing.Annotated"})

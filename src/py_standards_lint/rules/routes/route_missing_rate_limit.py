@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from py_standards_lint.base.settings import Option
-from py_standards_lint.base.layers import ROUTES
-from py_standards_lint.analysis.routes import LIMITER_NAMES, Route, exempt_by_globs, route_label
+from py_standards_lint.analysis.routes import LIMITER_NAMES, Route, exempt_by_globs, route_label, route_model
 from py_standards_lint.analysis.rule import Invalid, Rule, Valid
-from py_standards_lint.analysis.routes import route_model
+from py_standards_lint.base.layers import ROUTES
+from py_standards_lint.base.settings import Option
 
 HEAD = (
     "from fastapi import APIRouter, Request\n"

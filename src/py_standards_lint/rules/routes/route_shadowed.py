@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from py_standards_lint.base.layers import ROUTES
-from py_standards_lint.base.finding import UNSAFE, Fix
-from py_standards_lint.analysis.routes import Route, methods_overlap, shadows
+from py_standards_lint.analysis.routes import Route, methods_overlap, route_model, shadows
 from py_standards_lint.analysis.rule import Invalid, Rule, Valid
-from py_standards_lint.analysis.routes import route_model
+from py_standards_lint.base.finding import UNSAFE, Fix
+from py_standards_lint.base.layers import ROUTES
 
 HEAD = "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n"
 

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from py_standards_lint.base.settings import Option
-from py_standards_lint.base.names import ModuleNames, string_value
 from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
 from py_standards_lint.analysis.upserts import StatementTracker, is_dict_call, keyword, target_columns
+from py_standards_lint.base.names import ModuleNames, string_value
+from py_standards_lint.base.settings import Option
 
 MODELS = """\
 from datetime import datetime

@@ -4,12 +4,12 @@ from fnmatch import fnmatchcase
 
 import libcst as cst
 
-from py_standards_lint.base.settings import Option
 from py_standards_lint.analysis.external import in_modules
+from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 from py_standards_lint.base.finding import UNSAFE, Fix
 from py_standards_lint.base.layers import TESTS
 from py_standards_lint.base.names import LOCAL, dotted_name, string_value
-from py_standards_lint.analysis.rule import Invalid, Rule, Valid
+from py_standards_lint.base.settings import Option
 
 PATCH = frozenset({"unittest.mock.patch", "mock.patch"})
 PATCH_OBJECT = frozenset({"unittest.mock.patch.object", "mock.patch.object"})
