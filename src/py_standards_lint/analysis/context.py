@@ -141,13 +141,13 @@ class FileContext:
         models = self._models
         if build not in models:
             models[build] = build(self)
-        return models[build]  # type: ignore[no-any-return]
+        return models[build]
 
     @cached_property
     def summary(self) -> ModuleSummary | None:
         """This module's index summary (``index.ModuleSummary``), from the source being checked
         (not from disk: stdin and editor buffers differ); ``None`` if ``ast`` cannot parse it."""
-        return summarize(self.source, self.relpath, self.settings)  # type: ignore[no-any-return]
+        return summarize(self.source, self.relpath, self.settings)
 
     # -- names across the project (RULES.md, *Names*) ---------------------------------------
     @cached_property
@@ -230,8 +230,8 @@ class FileContext:
     def leave_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         self.handlers.pop()
 
-    visit_ExceptStarHandler = visit_ExceptHandler  # type: ignore[assignment]
-    leave_ExceptStarHandler = leave_ExceptHandler  # type: ignore[assignment]
+    visit_ExceptStarHandler = visit_ExceptHandler
+    leave_ExceptStarHandler = leave_ExceptHandler
 
     def visit_If(self, node: cst.If) -> None:
         # only the body of `if TYPE_CHECKING:` counts, not its `else:`
@@ -246,8 +246,8 @@ class FileContext:
         if id(node) in self._tc_blocks:
             self.type_checking -= 1
 
-    visit_SimpleStatementSuite = visit_IndentedBlock  # type: ignore[assignment]
-    leave_SimpleStatementSuite = leave_IndentedBlock  # type: ignore[assignment]
+    visit_SimpleStatementSuite = visit_IndentedBlock
+    leave_SimpleStatementSuite = leave_IndentedBlock
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self.statements.append(node)
@@ -255,8 +255,8 @@ class FileContext:
     def leave_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self.statements.pop()
 
-    visit_Decorator = visit_SimpleStatementLine  # type: ignore[assignment]
-    leave_Decorator = leave_SimpleStatementLine  # type: ignore[assignment]
+    visit_Decorator = visit_SimpleStatementLine
+    leave_Decorator = leave_SimpleStatementLine
 
 
 __all__ = ["FileContext", "FunctionFrame", "Report", "Path"]

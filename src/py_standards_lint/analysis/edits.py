@@ -20,8 +20,8 @@ def import_name(ctx: FileContext, module: str, name: str) -> tuple[str, list[Edi
     target = canonical(f"{module}.{name}")
     bindings = ctx.names.imports.bindings
     if module == ctx.module_name:
-        local = bindings.get(name) == f"{LOCAL}.{name}" or name not in bindings and name in _assigned(ctx)
-        return (name, []) if local else None
+        own = bindings.get(name) == f"{LOCAL}.{name}" or name not in bindings and name in _assigned(ctx)
+        return (name, []) if own else None
     type_checking_only = _type_checking_names(ctx)
     for local, qualified in bindings.items():
         if canonical(qualified) == target and local not in ctx.names.functions and local not in ctx.names.classes:
@@ -41,7 +41,7 @@ def _type_checking_names(ctx: FileContext) -> set[str]:
     for stmt, in_tc in iter_toplevel(ctx.module.body, ctx.names.imports):
         if in_tc and isinstance(stmt, (cst.Import, cst.ImportFrom)) and not isinstance(stmt.names, cst.ImportStar):
             for alias in stmt.names:
-                bound = alias.asname.name if alias.asname is not None else alias.name
+                bound: cst.BaseExpression = alias.asname.name if alias.asname is not None else alias.name
                 while isinstance(bound, cst.Attribute):
                     bound = bound.value
                 if isinstance(bound, cst.Name):
@@ -103,7 +103,7 @@ def insert_first_param(function: cst.FunctionDef, param: cst.Param, receiver: cs
         return None
     if receiver is not None and params.params and params.params[0] is receiver:
         rest = params.params[1:]
-        more = bool(rest) or params.star_arg is not cst.MaybeSentinel.DEFAULT or bool(params.kwonly_params) or params.star_kwarg is not None
+        more: bool = bool(rest) or params.star_arg is not cst.MaybeSentinel.DEFAULT or bool(params.kwonly_params) or params.star_kwarg is not None
         space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
         own = receiver.comma if isinstance(receiver.comma, cst.Comma) else None
         if own is not None and _breaks_line(own):  # one parameter a line: the same layout
@@ -118,8 +118,8 @@ def insert_first_param(function: cst.FunctionDef, param: cst.Param, receiver: cs
         )
         new = [param.with_changes(comma=comma), *params.params]
     else:
-        rest = params.star_arg is not cst.MaybeSentinel.DEFAULT or params.kwonly_params or params.star_kwarg is not None
-        new = [param.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if rest else cst.MaybeSentinel.DEFAULT)]
+        trailing = params.star_arg is not cst.MaybeSentinel.DEFAULT or params.kwonly_params or params.star_kwarg is not None
+        new = [param.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")) if trailing else cst.MaybeSentinel.DEFAULT)]
     return function.with_changes(params=params.with_changes(params=new))
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import functools
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import libcst as cst
 
@@ -273,7 +273,7 @@ _TRY_TYPES = (ast.Try, getattr(ast, "TryStar", ast.Try))
 def functions_calling_out(
     functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
     model: ExternalModel,
-    nodes: dict[int, Sequence[ast.AST]] | None = None,
+    nodes: Mapping[int, Sequence[ast.AST]] | None = None,
     facts: CallOutFacts | None = None,
 ) -> set[str]:
     """Module-level function names that call out, transitively through same-module calls (``nodes``:
@@ -352,9 +352,9 @@ def escape_walk(
     while stack:
         node, nested = stack.pop()
         if isinstance(node, _TRY_TYPES):
-            if not silences(node):  # type: ignore[arg-type]
-                stack.extend((s, nested) for s in reversed(node.body))  # type: ignore[attr-defined]
-            for part in (node.handlers, node.orelse, node.finalbody):  # type: ignore[attr-defined]
+            if not silences(node):
+                stack.extend((s, nested) for s in reversed(node.body))
+            for part in (node.handlers, node.orelse, node.finalbody):
                 stack.extend((s, nested) for s in reversed(part))
             continue
         if isinstance(node, ast.Call):

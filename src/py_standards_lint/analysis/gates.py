@@ -24,6 +24,8 @@ from py_standards_lint.analysis.external import ast_nodes
 from py_standards_lint.base.names import CANONICAL, resolve_relative
 
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+#: `try` with `except*` (3.11+); on 3.10 there is none, and `ast.Try` stands in
+_TRY_STAR: type[ast.Try] = getattr(ast, "TryStar", ast.Try)  # the same fields as `ast.Try`
 
 
 def statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -114,12 +116,13 @@ class SyntaxFacts:
 
     @cached_property
     def _nodes(self) -> list[ast.stmt]:
-        kinds = (ast.Try, ast.TryStar, ast.Import, ast.ImportFrom, ast.AsyncFunctionDef)
+        kinds = (ast.Try, _TRY_STAR, ast.Import, ast.ImportFrom, ast.AsyncFunctionDef)
         return [n for n in statements(self.tree.body) if isinstance(n, kinds)]
 
     @cached_property
-    def tries(self) -> list[ast.Try | ast.TryStar]:
-        return [n for n in self._nodes if isinstance(n, (ast.Try, ast.TryStar))]
+    def tries(self) -> list[ast.Try]:
+        """``try`` and ``try``/``except*`` statements."""
+        return [n for n in self._nodes if isinstance(n, (ast.Try, _TRY_STAR))]
 
     @cached_property
     def decorated_async_def(self) -> bool:

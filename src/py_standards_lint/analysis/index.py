@@ -326,6 +326,7 @@ class _Summarizer:
 
     def run(self, tree: ast.Module) -> None:
         body = list(_toplevel(tree.body))
+        node: Any  # a statement, then every node (narrowed by kind below, without isinstance in the hot loop)
         for node in body:  # imports and local names first, so later lookups resolve
             if isinstance(node, ast.Import):
                 for alias in node.names:
@@ -339,8 +340,8 @@ class _Summarizer:
                 self.assigned.update(t.id for t in node.targets if isinstance(t, ast.Name))
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None:
                 self.assigned.add(node.target.id)
-            elif type(node).__name__ == "TypeAlias" and isinstance(node.name, ast.Name):  # type: ignore[attr-defined]
-                self.assigned.add(node.name.id)  # type: ignore[attr-defined]
+            elif type(node).__name__ == "TypeAlias" and isinstance(node.name, ast.Name):
+                self.assigned.add(node.name.id)
         self.function_names = {n.name for n in body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
         self.tuple_names = {
             t.id for n in body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Tuple) for t in n.targets if isinstance(t, ast.Name)
@@ -358,14 +359,14 @@ class _Summarizer:
                 if any(
                     isinstance(d, ast.Call) and isinstance(d.func, ast.Attribute) and d.func.attr == "on_event"
                     and d.args and _is_str(d.args[0], "shutdown")
-                    for d in node.decorator_list  # type: ignore[attr-defined]
+                    for d in node.decorator_list
                 ):
-                    lifespans.add(node.name)  # type: ignore[attr-defined]
-                    self.s.lifespan_targets.add(f"{self.s.name}.{node.name}")  # type: ignore[attr-defined]
+                    lifespans.add(node.name)
+                    self.s.lifespan_targets.add(f"{self.s.name}.{node.name}")
                 continue
             if kind is not ast.Call:
                 continue
-            if self.resolve(node.func) == "fastapi.FastAPI":  # type: ignore[attr-defined]
+            if self.resolve(node.func) == "fastapi.FastAPI":
                 for kw in node.keywords:
                     if kw.arg == "lifespan":
                         self._lifespan_target(kw.value, lifespans)
@@ -540,7 +541,7 @@ class _Summarizer:
             if not isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)) or id(fn) not in self.positions:
                 continue
             own, _ = _function_nodes(self.nodes, self.first, self.positions[id(fn)])
-            here = [self.nodes[i] for i in own if id(self.nodes[i]) in pending]
+            here: list[Any] = [self.nodes[i] for i in own if id(self.nodes[i]) in pending]  # include_router calls
             if not here:
                 continue
             bound: dict[str, list[ast.AST]] = {}
@@ -557,7 +558,7 @@ class _Summarizer:
                         assigned[node.targets[0].id] = node.value
             prefix = f"{self.s.name}.{fn.name}.<locals>."
             for call in here:
-                receiver = call.func.value  # type: ignore[attr-defined]
+                receiver = call.func.value
                 name = receiver.id
                 value = assigned.get(name)
                 if value is None or len(bound.get(name, ())) != 1 or self.resolve(value.func) not in ("fastapi.APIRouter", "fastapi.FastAPI"):
@@ -925,7 +926,7 @@ class ProjectIndex:
         return {"root": self.root, "modules": self.modules, "layers": self._layers}
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        self.__init__(state["root"], state["modules"])  # type: ignore[misc, arg-type]
+        self.__init__(state["root"], state["modules"])  # type: ignore[misc]
         self._layers = state["layers"]
 
     def __repr__(self) -> str:

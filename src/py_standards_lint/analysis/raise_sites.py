@@ -99,10 +99,10 @@ def ast_sites(
         if isinstance(node, _SCOPES):
             continue
         if isinstance(node, _TRIES):
-            guard = tuple(_ast_handler(h, resolve_handler) for h in node.handlers)  # type: ignore[attr-defined]
+            guard = tuple(_ast_handler(h, resolve_handler) for h in node.handlers)
             inner = guards + (guard,)
-            parts = [(stmt, inner) for stmt in node.body]  # type: ignore[attr-defined]
-            for part in (node.handlers, node.orelse, node.finalbody):  # type: ignore[attr-defined]
+            parts = [(stmt, inner) for stmt in node.body]
+            for part in (node.handlers, node.orelse, node.finalbody):
                 parts.extend((stmt, guards) for stmt in part)
             stack.extend(reversed(parts))
             continue

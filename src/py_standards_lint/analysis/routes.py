@@ -634,14 +634,14 @@ def _bound_targets(stmt: cst.CSTNode) -> list[str]:
     elif isinstance(stmt, (cst.AnnAssign, cst.AugAssign)):
         targets = [stmt.target] if not (isinstance(stmt, cst.AnnAssign) and stmt.value is None) else []
     elif isinstance(stmt, (cst.Import, cst.ImportFrom)) and not isinstance(stmt.names, cst.ImportStar):
-        out = []
+        imported: list[str] = []
         for alias in stmt.names:
-            bound = alias.asname.name if alias.asname is not None else alias.name
+            bound: cst.BaseExpression = alias.asname.name if alias.asname is not None else alias.name
             while isinstance(bound, cst.Attribute):
                 bound = bound.value
             if isinstance(bound, cst.Name):
-                out.append(bound.value)
-        return out
+                imported.append(bound.value)
+        return imported
     else:
         return []
     out: list[str] = []

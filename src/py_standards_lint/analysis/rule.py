@@ -153,7 +153,7 @@ class Rule:
         if cached is None or cached[0] is not cls.requires_text:
             cached = (cls.requires_text, tuple(needle.encode() for needle in cls.requires_text))
             cls._needles = cached  # type: ignore[attr-defined]
-        groups = (cached[1],) if cached[1] else ()
+        groups: tuple[tuple[bytes, ...], ...] = (cached[1],) if cached[1] else ()
         if settings is not None:
             extra = cls.settings_text(settings)
             if extra:

@@ -210,7 +210,7 @@ class StatementTracker:
     def visit_Try(self, node: cst.Try) -> None:
         self._mark(*(handler.body for handler in node.handlers), node.orelse)
 
-    visit_TryStar = visit_Try  # type: ignore[assignment]
+    visit_TryStar = visit_Try
 
     def visit_MatchCase(self, node: cst.MatchCase) -> None:
         self._mark(node.body)
@@ -231,8 +231,8 @@ class StatementTracker:
             self._scopes()[-1].branch_depth -= 1
         self._leave_if_body(node)
 
-    visit_SimpleStatementSuite = visit_IndentedBlock  # type: ignore[assignment]
-    leave_SimpleStatementSuite = leave_IndentedBlock  # type: ignore[assignment]
+    visit_SimpleStatementSuite = visit_IndentedBlock
+    leave_SimpleStatementSuite = leave_IndentedBlock
 
     # -- bindings ----------------------------------------------------------------
     def leave_Assign(self, node: cst.Assign) -> None:

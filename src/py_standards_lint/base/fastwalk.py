@@ -27,7 +27,7 @@ SKIP_FIELDS = frozenset(
     }
 )
 #: fields whose dataclass order differs from source order
-SOURCE_ORDER = {
+SOURCE_ORDER: dict[type, tuple[str, ...]] = {
     cst.FunctionDef: ("decorators", "name", "type_parameters", "params", "returns", "body"),
     cst.ClassDef: ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
     cst.ExceptHandler: ("type", "name", "body"),

@@ -223,7 +223,7 @@ class ModuleNames:
             else:
                 self._scan_small(stmt, in_tc)
 
-    def _scan_small(self, small: cst.BaseSmallStatement, type_checking: bool) -> None:
+    def _scan_small(self, small: cst.CSTNode, type_checking: bool) -> None:
         if isinstance(small, cst.Import):
             if type_checking:
                 self.type_checking_imports.add(id(small))

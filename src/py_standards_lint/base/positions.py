@@ -16,7 +16,7 @@ The ranges equal ``PositionProvider``'s (tests/test_performance_engine.py compar
 from __future__ import annotations
 
 from contextlib import contextmanager, nullcontext
-from typing import Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 import libcst as cst
 from libcst._position import CodePosition, CodeRange
@@ -36,6 +36,10 @@ class _Recorder(PositionProvider):
 
 class _SparseState(PositionProvidingCodegenState):
     __slots__ = ("wanted", "done", "inside", "synced")
+    wanted: set[cst.CSTNode]
+    done: bool
+    inside: int
+    synced: int
 
     # -- tokens: appended only; the position is caught up when a wanted subtree needs it
     def add_token(self, value: str) -> None:
@@ -81,7 +85,7 @@ class _SparseState(PositionProvidingCodegenState):
                 self.done = True
                 raise _Done
 
-    def record_syntactic_position(self, node, *, start_node=None, end_node=None):  # type: ignore[no-untyped-def]
+    def record_syntactic_position(self, node, *, start_node=None, end_node=None):
         if not self.inside:
             return _OUTSIDE
         return self._record(node, start_node, end_node)
@@ -95,7 +99,7 @@ class _SparseState(PositionProvidingCodegenState):
         finally:
             self._sync()
             end = CodePosition(self.line, self.column)
-            computed = self.provider._computed
+            computed: Any = self.provider._computed  # node -> CodeRange (libcst types it loosely)
             start = computed[start_node].start if start_node is not None else start
             end = computed[end_node].end if end_node is not None else end
             computed[node] = CodeRange(start, end)
@@ -119,7 +123,7 @@ def positions_of(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> Mapping[cs
         # once every wanted node was recorded that is expected, otherwise it is a real failure
         if not state.done:
             raise
-    return provider._computed
+    return provider._computed  # type: ignore[return-value]  # only CodeRange values are recorded
 
 
 __all__ = ["positions_of"]

@@ -38,7 +38,8 @@ def read_regular(path: str | os.PathLike[str], limit: int | None = None, follow_
             raise NotRegularFile(errno.EINVAL, "not a regular file")
         if limit is not None and info.st_size > limit:
             raise NotRegularFile(errno.EFBIG, f"larger than {limit} bytes")
-        chunks, size = [], 0
+        chunks: list[bytes] = []
+        size = 0
         while True:
             chunk = os.read(fd, 1 << 20 if limit is None else min(1 << 20, limit + 1 - size))
             if not chunk:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
+import regex  # the engine patterns.py matches with (a time limit on every match)
+
 from py_standards_lint.base import layers as layers_mod
 from py_standards_lint.base.known import DEFAULT_SDK_MODULES
 
@@ -34,8 +36,6 @@ def _str_list(key: str, value: Any) -> tuple[str, ...]:
 def _regex(key: str, value: Any) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{key}: expected a regular expression string, got {value!r}")
-    import regex  # the engine patterns.py matches with (a time limit on every match)
-
     try:
         regex.compile(value, regex.VERSION0)
     except (regex.error, ValueError, OverflowError, RecursionError) as exc:

@@ -20,7 +20,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Sequence, cast
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
@@ -167,6 +167,7 @@ def _lint_source(
         # libcst's parser is quadratic in nesting depth and its native stack is finite: a file nested
         # deeper than CPython itself accepts (which CPython cannot run either) is reported, not parsed
         if reports_syntax:
+            assert problem is not None  # _too_deep(None) is False
             line, column = _problem_position(problem)
             result.findings.append(_syntax_finding(display_path, line, column, f"too deeply nested ({_describe(problem)})"))
         return result
@@ -286,7 +287,7 @@ def _cpython_parse(source: bytes | str) -> tuple[ast.Module | None, Exception | 
     try:
         with warnings.catch_warnings(), usual_recursion_limit():
             warnings.simplefilter("ignore")
-            return compile(source, "<checked>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True), None
+            return cast(ast.Module, compile(source, "<checked>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)), None
     except (SyntaxError, ValueError, UnicodeError, RecursionError, MemoryError) as exc:
         return None, exc
 
@@ -541,9 +542,9 @@ class Run:
         if self.options.jobs > 1 and len(pending) > 1:
             table = list({id(p.settings): p.settings for p in pending}.values())
             ids = {id(s): i for i, s in enumerate(table)}
-            for item in pending:  # built once here and inherited by the workers, not once per worker
-                if item.reads_index:
-                    self.index_for(item.settings)
+            for waiting in pending:  # built once here and inherited by the workers, not once per worker
+                if waiting.reads_index:
+                    self.index_for(waiting.settings)
             tasks = [(ids[id(p.settings)], p.relpath, p.display, p.data) for p in pending]
             owner = {id(task): p for task, p in zip(tasks, pending)}
             computed = lint_in_pool(

@@ -69,7 +69,7 @@ def filter_findings(findings: Iterable[Finding], source: str) -> list[Finding]:
 
 
 def unused_directives(
-    findings: Sequence[Finding], source: str, path: str, enabled: Iterable[type], known: Iterable[Any]
+    findings: Sequence[Finding], source: str, path: str, enabled: Iterable[Any], known: Iterable[Any]
 ) -> list[Finding]:
     """PSL001 findings: ``# noqa: PSL...`` codes that silence none of ``findings`` (the file's
     findings before suppression). Only our own codes are judged, and only codes whose rules all

@@ -15,6 +15,7 @@ from typing import List, Optional
 import typer
 
 from py_standards_lint import __version__
+from py_standards_lint.analysis.rule import Rule
 from py_standards_lint.base.finding import FileResult
 from py_standards_lint.base.settings import ConfigError
 from py_standards_lint.engine.lint import Run, RunOptions
@@ -208,7 +209,7 @@ def explain(rule: str = typer.Argument(..., help="A rule code (PSL101) or name (
     typer.echo(render_rule_doc(found))
 
 
-def render_rule_doc(rule: type) -> str:
+def render_rule_doc(rule: type[Rule]) -> str:
     parts = [f"{rule.code} {rule.name}", "", rule.message, "", "Why", textwrap.fill(rule.why, 88)]
     if rule.example:
         parts += ["", "Example (flagged)", textwrap.indent(rule.example.rstrip(), "    ")]

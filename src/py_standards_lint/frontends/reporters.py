@@ -16,6 +16,7 @@ from pathlib import Path, PurePath
 from typing import Any, Callable, Sequence, TextIO
 
 from py_standards_lint import __version__
+from py_standards_lint.analysis.rule import Rule
 from py_standards_lint.base.finding import Finding
 from py_standards_lint.frontends.docs import rule_markdown
 from py_standards_lint.rules import ALL_RULES
@@ -108,7 +109,7 @@ def _level(code: str) -> str:
     return "error" if code == "PSL000" else "warning"
 
 
-def _rule_descriptor(rule: type) -> dict[str, Any]:
+def _rule_descriptor(rule: type[Rule]) -> dict[str, Any]:
     short = rule.message or rule.name
     full = " ".join((rule.why or short).split())
     descriptor: dict[str, Any] = {

@@ -97,7 +97,7 @@ def function_locals(fn: cst.FunctionDef) -> set[str]:
                 if alias.asname is not None:
                     _bind_target(alias.asname.name, out)
                 else:
-                    dotted = alias.name
+                    dotted: cst.BaseExpression = alias.name
                     while isinstance(dotted, cst.Attribute):
                         dotted = dotted.value
                     _bind_target(dotted, out)

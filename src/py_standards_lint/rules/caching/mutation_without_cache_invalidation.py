@@ -226,9 +226,9 @@ class MutationWithoutCacheInvalidation(Rule):
             elif isinstance(node, cst.BaseExpression):
                 continue
             stack.extend(node.children)
-        for target, source in aliases:  # self.repo = repo
+        for alias, source in aliases:  # self.repo = repo
             if source in self.instances:
-                self.instances.add(target)
+                self.instances.add(alias)
 
     def _is_mutation(self, node: cst.Call) -> bool:
         func = node.func
@@ -263,7 +263,7 @@ class MutationWithoutCacheInvalidation(Rule):
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if not isinstance(node.names, cst.ImportStar):
-            if any(is_invalidation_name(dotted_name(a.name) or "") for a in node.names):  # type: ignore[union-attr]
+            if any(is_invalidation_name(dotted_name(a.name) or "") for a in node.names):
                 self.invalidates = True  # a lazy import inside a function
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -132,7 +132,7 @@ class RedisCache(Rule):
         Invalid("from django_redis import get_redis_connection\n", path="app/views.py", line=1, col=1),
     )
 
-    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.where = says_cache(ctx.relpath)
         #: local names bound by imports already reported (their uses are not reported again)
@@ -203,9 +203,9 @@ class RedisCache(Rule):
             return None
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "configure" and positional:
-            backend = string_value(positional[0])
-            if backend is not None and backend.startswith("dogpile.cache.redis") and self._imports_dogpile():
-                return f"`{backend}`"
+            configured = string_value(positional[0])
+            if configured is not None and configured.startswith("dogpile.cache.redis") and self._imports_dogpile():
+                return f"`{configured}`"
         return None
 
     def _imports_dogpile(self) -> bool:

@@ -257,7 +257,7 @@ async def fetch_repo(client: httpx.AsyncClient, url: str) -> dict:
 
     def _calls_out(self, body: cst.BaseSuite) -> bool:
         summary = self.ctx.summary
-        model = summary.external
+        model = summary.external if summary is not None else None
         if model is None:
             return False
         outer = self.ctx.functions[0].node if self.ctx.functions else None

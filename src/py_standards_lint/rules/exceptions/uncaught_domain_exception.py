@@ -174,7 +174,7 @@ async def complete_step(step_id: str, db: DbSession) -> None:
             if target is None:
                 continue
             module, _, name = target.rpartition(".")
-            if module == summary.name:
+            if summary is not None and module == summary.name:
                 helper = self.ctx.names.functions.get(name)
                 if helper is not None and id(helper) not in endpoints and name not in seen:
                     self._check(helper, guards, seen | {name}, endpoints)

@@ -291,7 +291,7 @@ class HttpxCloseNotRegistered(Rule):
             for stmt in statements(facts.tree.body)
         )
 
-    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, ctx) -> None:
         super().__init__(ctx)
         #: module-level functions that may be close functions (judged at the end of the module)
         self.candidates: list[cst.FunctionDef] = []

@@ -128,7 +128,7 @@ class LoggerDeclaration(Rule):
         Invalid("import logging\n\nlogger = logging.getLogger('app')\nlogger.setLevel(logging.INFO)\nlogger.info('a.b')\n", line=3, col=10),
     )
 
-    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.bindings: list[_Binding] = []
         #: (name, id of the innermost function or None) of ``name.info(...)`` calls

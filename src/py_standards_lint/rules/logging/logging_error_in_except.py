@@ -147,7 +147,7 @@ class LoggingErrorInExcept(LogCallRule):
                 return True
         return False
 
-    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, ctx) -> None:
         super().__init__(ctx)
         #: len(ctx.handlers) at each enclosing lambda: a lambda's body runs later, outside the handler
         self.lambdas: list[int] = []
@@ -206,7 +206,7 @@ class LoggingErrorInExcept(LogCallRule):
                 if statement is not None:
                     self.ctx.statements.pop()
 
-    leave_ExceptStarHandler = leave_ExceptHandler  # type: ignore[assignment]
+    leave_ExceptStarHandler = leave_ExceptHandler
 
     def _handler(self) -> cst.ExceptHandler | cst.ExceptStarHandler | None:
         """The innermost except handler whose body this point runs in (not a nested def's or lambda's)."""

@@ -52,7 +52,7 @@ class LoggingEventName(LogCallRule):
         ),
     )
 
-    def __init__(self, ctx) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.pattern = ctx.settings["event-name-pattern"]
 

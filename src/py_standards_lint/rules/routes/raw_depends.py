@@ -251,7 +251,7 @@ class RawDepends(Rule):
             found = sorted(index.di_aliases().items(), key=lambda item: (len(item[0].rpartition(".")[2]), item[0]))
             for alias, dependency in found:
                 dependency = canonical(dependency)
-                module = self.ctx.index.module(alias.rpartition(".")[0])
+                module = index.module(alias.rpartition(".")[0])
                 if module is not None and module.layer == TESTS:
                     continue  # a test helper's alias is nothing a route should import
                 if alias not in out.get(dependency, []):

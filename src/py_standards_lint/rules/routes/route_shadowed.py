@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Sequence
+
 import libcst as cst
 
 from py_standards_lint.analysis.routes import Route, methods_overlap, route_model, shadows
@@ -235,7 +237,7 @@ def _future_annotations(module: cst.Module) -> bool:
     return False
 
 
-def _bound_names(statements: list[cst.BaseStatement]) -> set[str]:
+def _bound_names(statements: Sequence[cst.CSTNode]) -> set[str]:
     """Every name the statements bind or rebind (conservatively: any Name in a binding position,
     and every name of a compound statement such as ``if``/``try``/``with``)."""
     names: set[str] = set()
