@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+import libcst as cst
+
 from py_standards_lint.analysis.docstrings import documented_raises
 from py_standards_lint.analysis.external import (
     CallOutFacts,
@@ -270,7 +272,6 @@ def downgraded_tree(source: bytes | str) -> ast.Module | None:
     older equivalent, on the same lines — ``type X = Y`` -> ``X = Y``, type parameter lists
     (``class C[T]``, ``def f[T]``) dropped, 3.14's ``except A, B:`` -> ``except (A, B):`` — parsed by
     :mod:`ast`. ``None`` when libcst cannot parse it either, or the rewrite still does not parse."""
-    import libcst as cst
 
     class Downgrade(cst.CSTTransformer):
         def leave_TypeAlias(self, original: cst.TypeAlias, updated: cst.TypeAlias) -> cst.Assign:

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import Iterator
 
 import libcst as cst
@@ -674,7 +675,7 @@ def status_code_value(expr: cst.BaseExpression | None, ctx: FileContext) -> int 
         match = STATUS_NAME.match(qualified.rpartition(".")[2])
         return int(match.group(1)) if match else None
     if qualified.startswith("http.HTTPStatus."):
-        from http import HTTPStatus
+        from http import HTTPStatus  # deferred: only for `http.HTTPStatus.X`; the package costs ~10 ms at start
 
         member = qualified.rpartition(".")[2]
         return int(HTTPStatus[member]) if member in HTTPStatus.__members__ else None
@@ -694,8 +695,6 @@ def exempt_by_globs(patterns: tuple[str, ...] | list[str], ctx: FileContext, rou
     (router prefix included) and its path as written; any other pattern is a module glob, matched
     against the file's project-relative path (``app/routes/auth.py``, ``**/auth.py``) or its
     dotted module name (``app.routes.auth``, ``app.routes.*``)."""
-    from fnmatch import fnmatchcase
-
     for pattern in patterns:
         if pattern.startswith("/"):
             for path in {route.full_path, route.path}:
