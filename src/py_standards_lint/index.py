@@ -589,8 +589,12 @@ class _Summarizer:
             callees = {self.target(r.func) for r in returned}  # type: ignore[attr-defined]
             if len(callees) == 1 and None not in callees:
                 fn.returns_call = callees.pop()
-                if len(returned) == 1:
-                    fn.returns_keywords = self.keywords(returned[0])  # type: ignore[arg-type]
+                given = [self.keywords(r) for r in returned]  # type: ignore[arg-type]
+                if all(k == given[0] for k in given):
+                    fn.returns_keywords = given[0]
+                else:  # returns that disagree: every keyword one of them gives is unknown
+                    keys = sorted({key for k in given for key, _ in k})
+                    fn.returns_keywords = tuple((key, ("opaque",)) for key in keys)
         fn.raise_sites = ast_sites(node, self.resolve, self.function_names, self.s.name, self.tuple_names, own, children)
         for dec in node.decorator_list:
             if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr == "exception_handler":
@@ -1301,20 +1305,31 @@ class ProjectIndex:
         value = self._value(qualified) if qualified else None
         if value is None or value.kind != "call":
             return None
-        made = self.produces(self.canonical(value.target))
+        return self.factory_facts(self.canonical(value.target), value.keywords)
+
+    def factory_facts(
+        self, callee: str | None, keywords: Iterable[tuple[str, object]] = ()
+    ) -> dict[str, Any] | None:
+        """:meth:`router_facts` for a call of canonical ``callee`` given the (index-form) ``keywords``:
+        ``None`` when the call makes no router or app; else its kind and the keywords (those the
+        factory passes literally to the call it returns win over the given ones)."""
+        if callee is None:
+            return None
+        made = self.produces(callee)
         kind = next((k for k in ROUTER_KINDS if self.derives(made, (k,))), None)
         if kind is None:
             return None
         facts: dict[str, Any] = {"kind": kind}
-        keywords = list(value.keywords)
-        callee, hops = self.canonical(value.target), 0
-        while callee is not None and hops < self.MAX_HOPS:  # a factory's own literal keywords
-            fn = self.function(callee) if self._project_split(callee) is not None else None
+        merged = list(keywords)
+        hops = 0
+        current: str | None = callee
+        while current is not None and hops < self.MAX_HOPS:  # a factory's own literal keywords
+            fn = self.function(current) if self._project_split(current) is not None else None
             if fn is None or fn.returns_call is None:
                 break
-            keywords.extend(fn.returns_keywords)
-            callee, hops = self.canonical(fn.returns_call), hops + 1
-        for key, given in keywords:
+            merged.extend(fn.returns_keywords)
+            current, hops = self.canonical(fn.returns_call), hops + 1
+        for key, given in merged:
             if isinstance(given, tuple):
                 facts[key] = self.canonical(given[1]) or OPAQUE if given[0] == "name" else OPAQUE
             else:

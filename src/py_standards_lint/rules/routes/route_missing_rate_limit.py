@@ -217,6 +217,8 @@ class RouteMissingRateLimit(Rule):
             response_class = route.router_info.default_response_class
         if response_class is not None and model.is_redirect(names.resolve(response_class)):
             return True
+        if response_class is None and route.router_info is not None and model.is_redirect(route.router_info.default_response_fact):
+            return True  # a factory's or an imported router's default_response_class (project index)
         endpoint = route.endpoint
         assert endpoint is not None
         if endpoint.returns is not None and model.is_redirect(names.resolve(endpoint.returns)):
