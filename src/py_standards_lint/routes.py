@@ -2,7 +2,15 @@
 
 A route is a function decorated with ``@R.get/post/put/patch/delete/head/options/
 api_route/websocket(...)`` where ``R`` is bound to ``APIRouter(...)``/``FastAPI(...)``
-in the module, or is one of the configured ``router-names``. A function with two
+in the module, or is one of the configured ``router-names``. *(rev 3)* ``R`` may also be
+built by a project subclass, wrapper or factory of one (here or in another module, through
+re-exports and aliases), or be imported from a project module that binds it so: the project
+index resolves it (:meth:`RouteModel._resolve_router`, only for names a route decorator
+uses), and the router keeps the keywords given at the call site, with those the factory
+passes literally (``index.ProjectIndex.factory_facts`` / ``router_facts``). A name that
+resolves to something else (a project class or function, an instance of a project class
+that is no router, a builtin, another framework's app) is no router even when it is a
+configured name; a name the index cannot resolve falls back to the configured names. A function with two
 route decorators is two routes; both share one :class:`Endpoint` (the function: its
 decorators in order, its slowapi limit decorators, parameters and return annotation).
 
@@ -349,6 +357,8 @@ class RouteModel:
     #: module-level names bound to a call of something else (``router = make_router(...)``): resolved
     #: through the project index only when a route decorator uses the name (see :meth:`_resolve_router`)
     calls: dict[str, cst.Call] = field(default_factory=dict)
+    #: route receivers the index could not resolve (asked once)
+    unresolved: set[str] = field(default_factory=set)
     ctx: "FileContext | None" = field(default=None, repr=False)
 
     @classmethod
@@ -480,6 +490,16 @@ class RouteModel:
         an instance of something that is no router); ``None`` when unknown (the configured names decide)."""
         if name in self.not_routers:
             return False
+        if name in self.unresolved:
+            return None
+        found = self._resolve_router_once(name)
+        if found is None:
+            self.unresolved.add(name)
+        elif found is False:
+            self.not_routers.add(name)
+        return found
+
+    def _resolve_router_once(self, name: str) -> "Router | bool | None":
         ctx = self.ctx
         if ctx is None or name in ctx.names.classes or name in ctx.names.functions:
             return False if ctx is not None else None
