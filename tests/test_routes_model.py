@@ -417,7 +417,9 @@ ROUTING = {
         "def pages(**kw):\n    return make_router(default_response_class=HTMLResponse, **kw)\n\n"
         "def make_app():\n    return FastAPI(openapi_url=None)\n\n"
         "def make_dict(**kw) -> dict:\n    return {}\n\n"
-        "def either(hidden):\n    if hidden:\n        return fastapi.APIRouter(include_in_schema=False)\n    return fastapi.APIRouter()\n"
+        "def either(hidden):\n    if hidden:\n        return fastapi.APIRouter(include_in_schema=False)\n    return fastapi.APIRouter()\n\n"
+        "def defaults(**kw):\n    kw.setdefault('include_in_schema', False)\n    return fastapi.APIRouter(**kw)\n\n"
+        "def fixed(**kw):\n    return fastapi.APIRouter(prefix='/fixed')\n"
     ),
     "app/api.py": "from app.kit.routing import APIRouter, make_app\n\nrouter = APIRouter(prefix='/api')\napi = make_app()\n",
     "app/reexport.py": "from app.api import router as api_router\n",
@@ -481,3 +483,16 @@ def test_no_resolution_without_a_route_receiver(monkeypatch):
     monkeypatch.setattr(index_mod.ProjectIndex, "factory_facts", lambda self, *a: calls.append(a) or original(self, *a))
     model = model_for("from app.kit.routing import APIRouter\n\nrouter = APIRouter()\n\ndef helper(): ...\n", files=ROUTING)
     assert model.routes == [] and calls == []
+
+
+def test_what_a_factory_does_with_the_keywords_it_is_given():
+    code = (
+        "from app.kit.routing import defaults, fixed\n\n"
+        "a = defaults(prefix='/a')\nb = fixed(prefix='/ignored', include_in_schema=False, **opts)\n\n"
+        "@a.post('/x')\ndef x(): ...\n\n@b.post('/y')\ndef y(): ...\n"
+    )
+    model = model_for(code, files=ROUTING)
+    a, b = model.routers["a"], model.routers["b"]
+    assert a.prefix is None and a.include_in_schema is None  # it edits its **kw: unknown
+    assert b.prefix == "/fixed" and b.include_in_schema is True and not b.has_star_kwargs  # it drops them
+    assert [r.full_path for r in model.routes] == [None, "/fixed/y"]

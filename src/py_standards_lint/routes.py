@@ -144,17 +144,22 @@ class Router:
     #: ``None`` for a configured name the index knows nothing of
     facts: dict[str, object] | None = None
 
+    @property
+    def call_keywords_reach(self) -> bool:
+        """Do the call's own keywords reach the router? (not when a project factory drops them)"""
+        return self.facts is None or self.facts.get("call_keywords") is not False
+
     def setting(self, key: str) -> cst.BaseExpression | None:
-        arg = self.kwargs.get(key)
+        arg = self.kwargs.get(key) if self.call_keywords_reach else None
         return arg.value if arg is not None else None
 
     @property
     def has_star_kwargs(self) -> bool:
-        return self.call is not None and any(a.star == "**" for a in self.call.args)
+        return self.call is not None and self.call_keywords_reach and any(a.star == "**" for a in self.call.args)
 
     def _fact(self, key: str) -> tuple[bool, object]:
         """(known from the index, its value) for a keyword the factory or the imported router gives."""
-        if self.facts is not None and key in self.facts:
+        if self.facts is not None and key in self.facts and key != "call_keywords":
             return True, self.facts[key]
         return False, None
 

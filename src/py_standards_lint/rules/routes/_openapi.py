@@ -155,6 +155,8 @@ def cases(keyword: str, other: str) -> tuple[tuple[Valid, ...], tuple[Invalid, .
         Valid('from app.things import router\n\n@router.get("/x")\nasync def x(): ...\n', files=ROUTING_FILES),
         Valid('from app.loop import a\n\nitems = a()\n\n@items.get("/x")\nasync def x(): ...\n', files=ROUTING_FILES),
         Valid('from app.kit.routing import opaque\n\nitems = opaque()\n\n@items.get("/x")\nasync def x(): ...\n', files=ROUTING_FILES),
+        # a factory that edits the keywords it is given: its router's include_in_schema is unknown
+        Valid('from app.kit.routing import hidden_by_default\n\nrouter = hidden_by_default()\n\n@router.get("/x")\nasync def x(): ...\n', files=ROUTING_FILES),
     )
     invalid = (
         Invalid(HEAD + f'@router.get("/items", {only_other})\nasync def items() -> list[dict]: ...\n', line=5, col=1),
@@ -259,6 +261,8 @@ def cases(keyword: str, other: str) -> tuple[tuple[Valid, ...], tuple[Invalid, .
         # (rev 3) a router built by a project factory (a re-export chain), one imported under another name
         Invalid(f'from app.shared import Router\n\nitems = Router(prefix="/items")\n\n@items.get("/x", {only_other})\nasync def x(): ...\n', line=5, col=1, files=ROUTING_FILES),
         Invalid(f'from app.api import router as api\n\n@api.get("/x", {only_other})\nasync def x(): ...\n', line=3, col=1, files=ROUTING_FILES),
+        # a factory that drops the keywords it is given: include_in_schema=False never reaches the router
+        Invalid(f'from app.kit.routing import fresh\n\nrouter = fresh(include_in_schema=False)\n\n@router.get("/x", {only_other})\nasync def x(): ...\n', line=5, col=1, files=ROUTING_FILES),
     )
     return valid, invalid
 

@@ -16,7 +16,9 @@ ROUTING_FILES = {
         "def make_router(**kw):\n    return fastapi.APIRouter(include_in_schema=False, **kw)\n\n\n"
         "def auth_router(**kw):\n    return fastapi.APIRouter(include_in_schema=False, default_response_class=RedirectResponse, **kw)\n\n\n"
         "def registry():\n    return Registry()\n\n\n"
-        "def opaque(**kw):\n    return build(**kw)\n"
+        "def opaque(**kw):\n    return build(**kw)\n\n\n"
+        "def hidden_by_default(**kw):\n    kw.setdefault('include_in_schema', False)\n    return fastapi.APIRouter(**kw)\n\n\n"
+        "def fresh(**kw):\n    return fastapi.APIRouter(prefix='/fresh')\n"
     ),
     "app/shared.py": "from app.kit import APIRouter as Router\n",
     # a factory in a package __init__
