@@ -486,7 +486,7 @@ class RouteModel:
         path = string_value(path_arg.value) if path_arg is not None else None
         return Route(name, decorator, call, function, _methods(method, kwargs), path, kwargs, index, kind=method)
 
-    def _resolve_router(self, name: str) -> "Router | bool | None":
+    def _resolve_router(self, name: str) -> Router | bool | None:
         """*(rev 3)* A route receiver the module does not bind to ``APIRouter(...)``/``FastAPI(...)`` itself,
         through the project index (RULES.md, *Across the project*): a :class:`Router` (added to
         :attr:`routers`) when it is built by a project subclass, wrapper or factory of one, here or in
@@ -504,7 +504,7 @@ class RouteModel:
             self.not_routers.add(name)
         return found
 
-    def _resolve_router_once(self, name: str) -> "Router | bool | None":
+    def _resolve_router_once(self, name: str) -> Router | bool | None:
         ctx = self.ctx
         if ctx is None or name in ctx.names.classes or name in ctx.names.functions:
             return False if ctx is not None else None
@@ -847,7 +847,7 @@ def _own_facts(facts: dict[str, object]) -> dict[str, object]:
     return {key: value for key, value in facts.items() if key != "kind"}
 
 
-def _surely_no_router(resolver: "ProjectIndex", made: str | None) -> bool:
+def _surely_no_router(resolver: ProjectIndex, made: str | None) -> bool:
     """Does a call surely make something that is no FastAPI router or app? (what it makes is known: a
     builtin, another framework's app, or a project class none of whose bases, all resolved, is one)"""
     if made is None or resolver.derives(made, FASTAPI_ROUTERS):
