@@ -361,13 +361,22 @@ class _Summarizer:
                 continue
             if kind is not ast.Call:
                 continue
-            if self.resolve(node.func) == "fastapi.FastAPI":  # type: ignore[attr-defined]
+            app_class = self.resolve(node.func)  # type: ignore[attr-defined]
+            if app_class == "fastapi.FastAPI":
                 for kw in node.keywords:
                     if kw.arg == "lifespan":
                         self._lifespan_target(kw.value, lifespans)
                     elif kw.arg == "on_shutdown" and isinstance(kw.value, (ast.List, ast.Tuple)):
                         for element in kw.value.elts:
                             self._lifespan_target(element, lifespans)
+            if app_class in ("fastapi.FastAPI", "starlette.applications.Starlette"):
+                for kw in node.keywords:  # ``FastAPI(exception_handlers={E: handler})``
+                    if kw.arg == "exception_handlers" and isinstance(kw.value, ast.Dict):
+                        for key, value in zip(kw.value.keys, kw.value.values):
+                            if key is not None:
+                                self._handler(key)
+                            if (fn_name := self.resolve(value)) is not None:
+                                self.s.exception_handler_functions.add(fn_name)
             if isinstance(node.func, ast.Attribute):
                 if len(node.args) == 2 and node.func.attr == "add_event_handler" and _is_str(node.args[0], "shutdown"):
                     self._lifespan_target(node.args[1], lifespans)
