@@ -181,6 +181,11 @@ def corpus_root(name: str, work: Path, modules: int) -> Path:
         return copy_tree(source, work / "site-packages")
     if name == "fastapi":
         return generate_fastapi_project(work / "fastapi", modules=modules)
+    if name.startswith("dir:"):  # a real project on disk (e.g. one of benchmarks/realworld.py's checkouts)
+        source = Path(name[4:]).expanduser()
+        if not source.is_dir():
+            raise SystemExit(f"no such folder: {source}")
+        return copy_tree(source, work / f"dir-{source.name}")
     raise SystemExit(f"unknown corpus {name!r}")
 
 
@@ -311,7 +316,7 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", default="stdlib,site-packages,fastapi", help="comma-separated: stdlib, site-packages, fastapi")
+    parser.add_argument("--corpus", default="stdlib,site-packages,fastapi", help="comma-separated: stdlib, site-packages, fastapi, dir:PATH (a project on disk)")
     parser.add_argument("--repeat", type=int, default=3, help="alternating rounds (medians are reported)")
     parser.add_argument("--slow", default="i", help="variants run only --slow-repeat times (default: Fixit)")
     parser.add_argument("--slow-repeat", type=int, default=1)

@@ -63,7 +63,7 @@ def model_for(code: str, path: str = "app/routes/items.py", files: dict | None =
     s = make_settings(settings)
     module = cst.parse_module(code)
     name, is_package = module_name_for(path)
-    ctx = FileContext(path, path, name, "routes", s, module, ModuleNames.build(module, name, is_package))
+    ctx = FileContext(path, path, name, "routes", s, module, ModuleNames.build(module, name, is_package), source=code)
     ctx.index = ProjectIndex.from_sources(ROOT, {**(files or {}), path: code}, s)
     return route_model(ctx)
 
@@ -411,3 +411,98 @@ def test_returned_responses_and_redirects():
     assert found == {"a": ["<local>.SeeOther"], "b": None, "c": None, "d": ["fastapi.responses.HTMLResponse"], "e": None}
     assert found["a"] is not None and all(model.is_redirect(q) for q in found["a"])
     assert not model.is_redirect("fastapi.responses.HTMLResponse")
+
+
+# -- (rev 3) routers across the project: subclasses, wrappers, factories, imports ----------------
+
+ROUTING = {
+    "app/__init__.py": "",
+    "app/kit/__init__.py": "from .routing import make_router as new_router, Hidden\nfrom . import routing\n",
+    "app/kit/routing.py": (
+        "import fastapi\nfrom fastapi import FastAPI\nfrom fastapi.responses import HTMLResponse\n\n"
+        "class Hidden(fastapi.APIRouter):\n    pass\n\n"
+        "class NotRouter:\n    pass\n\n"
+        "def APIRouter(**kw) -> fastapi.APIRouter:\n    ...\n\n"
+        "def make_router(**kw):\n    return fastapi.APIRouter(include_in_schema=False, **kw)\n\n"
+        "def pages(**kw):\n    return make_router(default_response_class=HTMLResponse, **kw)\n\n"
+        "def make_app():\n    return FastAPI(openapi_url=None)\n\n"
+        "def make_dict(**kw) -> dict:\n    return {}\n\n"
+        "def either(hidden):\n    if hidden:\n        return fastapi.APIRouter(include_in_schema=False)\n    return fastapi.APIRouter()\n\n"
+        "def defaults(**kw):\n    kw.setdefault('include_in_schema', False)\n    return fastapi.APIRouter(**kw)\n\n"
+        "def fixed(**kw):\n    return fastapi.APIRouter(prefix='/fixed')\n"
+    ),
+    "app/api.py": "from app.kit.routing import APIRouter, make_app\n\nrouter = APIRouter(prefix='/api')\napi = make_app()\n",
+    "app/reexport.py": "from app.api import router as api_router\n",
+}
+
+
+def test_routers_built_by_project_factories_keep_their_keywords():
+    code = (
+        "from app.kit.routing import APIRouter, pages, either, NotRouter, make_dict\nfrom app.kit import new_router, Hidden\n\n"
+        "a = APIRouter(prefix='/a')\nb = new_router(prefix='/b')\nc = pages(prefix='/c')\nd = Hidden(prefix='/d')\n"
+        "e = either(True)\nrouter = NotRouter()\napp = make_dict()\n\n"
+        + "".join(f"@{n}.post('/x')\ndef f_{n}(): ...\n\n" for n in ("a", "b", "c", "d", "e", "router", "app"))
+    )
+    model = model_for(code, files=ROUTING)
+    assert [r.router for r in model.routes] == ["a", "b", "c", "d", "e"]  # router/app: resolved, no routers
+    a, b, c, d, e = (model.routers[n] for n in "abcde")
+    assert (a.prefix, a.include_in_schema) == ("/a", True)
+    assert (b.prefix, b.include_in_schema) == ("/b", False)  # the factory's own include_in_schema=False
+    assert c.prefix == "/c" and c.default_response_fact == "fastapi.responses.HTMLResponse"
+    assert model.is_json_api(model.routes[2]) is False
+    assert d.prefix == "/d" and d.include_in_schema is True
+    assert e.include_in_schema is None  # its returns disagree: unknown
+    assert all(r.call is not None for r in (a, b, c, d, e))
+
+
+def test_routers_imported_from_project_modules():
+    code = "from app.api import router, api\nfrom app.reexport import api_router as r\n\n@router.post('/x')\ndef x(): ...\n\n@api.post('/y')\ndef y(): ...\n\n@r.get('/z')\ndef z(): ...\n"
+    model = model_for(code, files=ROUTING)
+    assert [r.full_path for r in model.routes] == ["/api/x", "/y", "/api/z"]
+    router, api, r = (model.routers[n] for n in ("router", "api", "r"))
+    assert router.qualified == "app.api.router" and r.qualified == "app.api.router"
+    assert api.is_app and api.include_in_schema is False and router.include_in_schema is True
+
+
+def test_unresolvable_names_keep_the_configured_fallback():
+    code = "from app.kit.routing import missing\nfrom app.nowhere import router\nfrom elsewhere import make\n\napp = make()\n\n@router.post('/x')\ndef x(): ...\n\n@app.post('/y')\ndef y(): ...\n\n@other.post('/z')\ndef z(): ...\n"
+    model = model_for(code, files=ROUTING)
+    assert [r.path for r in model.routes] == ["/x", "/y"]
+    assert model.routers["router"].prefix is None and model.routers["app"].include_in_schema is True
+    # a local def or class named like a router is none
+    code = "def router(): ...\n\nclass app:\n    pass\n\n@router.post('/x')\ndef x(): ...\n\n@app.post('/y')\ndef y(): ...\n"
+    assert model_for(code).routes == []
+
+
+def test_a_factory_cycle_is_unknown():
+    files = {
+        "app/__init__.py": "",
+        "app/loop.py": "def a(**kw):\n    return b(**kw)\n\ndef b(**kw):\n    return a(**kw)\n",
+    }
+    code = "from app.loop import a\n\nrouter = a(prefix='/x')\nitems = a()\n\n@router.post('/x')\ndef x(): ...\n\n@items.post('/y')\ndef y(): ...\n"
+    model = model_for(code, files=files)
+    assert [r.path for r in model.routes] == ["/x"]  # the configured name only, nothing known of it
+    assert model.routers["router"].prefix is None
+
+
+def test_no_resolution_without_a_route_receiver(monkeypatch):
+    from py_standards_lint.analysis import index as index_mod
+
+    calls = []
+    original = index_mod.ProjectIndex.factory_facts
+    monkeypatch.setattr(index_mod.ProjectIndex, "factory_facts", lambda self, *a: calls.append(a) or original(self, *a))
+    model = model_for("from app.kit.routing import APIRouter\n\nrouter = APIRouter()\n\ndef helper(): ...\n", files=ROUTING)
+    assert model.routes == [] and calls == []
+
+
+def test_what_a_factory_does_with_the_keywords_it_is_given():
+    code = (
+        "from app.kit.routing import defaults, fixed\n\n"
+        "a = defaults(prefix='/a')\nb = fixed(prefix='/ignored', include_in_schema=False, **opts)\n\n"
+        "@a.post('/x')\ndef x(): ...\n\n@b.post('/y')\ndef y(): ...\n"
+    )
+    model = model_for(code, files=ROUTING)
+    a, b = model.routers["a"], model.routers["b"]
+    assert a.prefix is None and a.include_in_schema is None  # it edits its **kw: unknown
+    assert b.prefix == "/fixed" and b.include_in_schema is True and not b.has_star_kwargs  # it drops them
+    assert [r.full_path for r in model.routes] == [None, "/fixed/y"]

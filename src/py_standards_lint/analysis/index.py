@@ -103,6 +103,9 @@ class FunctionSummary:
     #: (``return APIRouter(**kw)``), else ``None``; with the literal keywords of that call (see VALUE_KEYWORDS)
     returns_call: str | None = None
     returns_keywords: tuple[tuple[str, object], ...] = ()
+    #: *(rev 3)* with ``returns_call``: do the keywords it is called with reach that call? ``"yes"`` (it passes
+    #: its ``**kw`` on untouched), ``"no"`` (the returned call has no ``**``), ``"unknown"`` (anything else)
+    forwards: str = "unknown"
 
 
 @dataclass
@@ -367,13 +370,22 @@ class _Summarizer:
                 continue
             if kind is not ast.Call:
                 continue
-            if self.resolve(node.func) == "fastapi.FastAPI":
+            app_class = self.resolve(node.func)
+            if app_class == "fastapi.FastAPI":
                 for kw in node.keywords:
                     if kw.arg == "lifespan":
                         self._lifespan_target(kw.value, lifespans)
                     elif kw.arg == "on_shutdown" and isinstance(kw.value, (ast.List, ast.Tuple)):
                         for element in kw.value.elts:
                             self._lifespan_target(element, lifespans)
+            if app_class in ("fastapi.FastAPI", "starlette.applications.Starlette"):
+                for kw in node.keywords:  # ``FastAPI(exception_handlers={E: handler})``
+                    if kw.arg == "exception_handlers" and isinstance(kw.value, ast.Dict):
+                        for key, value in zip(kw.value.keys, kw.value.values):
+                            if key is not None:
+                                self._handler(key)
+                            if (fn_name := self.resolve(value)) is not None:
+                                self.s.exception_handler_functions.add(fn_name)
             if isinstance(node.func, ast.Attribute):
                 if len(node.args) == 2 and node.func.attr == "add_event_handler" and _is_str(node.args[0], "shutdown"):
                     self._lifespan_target(node.args[1], lifespans)
@@ -598,8 +610,13 @@ class _Summarizer:
             callees = {self.target(r.func) for r in returned}  # type: ignore[attr-defined]
             if len(callees) == 1 and None not in callees:
                 fn.returns_call = callees.pop()
-                if len(returned) == 1:
-                    fn.returns_keywords = self.keywords(returned[0])  # type: ignore[arg-type]
+                fn.forwards = _forwards(node, returned)  # type: ignore[arg-type]
+                given = [self.keywords(r) for r in returned]  # type: ignore[arg-type]
+                if all(k == given[0] for k in given):
+                    fn.returns_keywords = given[0]
+                else:  # returns that disagree: every keyword one of them gives is unknown
+                    keys = sorted({key for k in given for key, _ in k})
+                    fn.returns_keywords = tuple((key, ("opaque",)) for key in keys)
         fn.raise_sites = ast_sites(node, self.resolve, self.function_names, self.s.name, self.tuple_names, own, children)
         for dec in node.decorator_list:
             if isinstance(dec, ast.Call) and isinstance(dec.func, ast.Attribute) and dec.func.attr == "exception_handler":
@@ -687,6 +704,18 @@ class _Summarizer:
             }
             for name in names:
                 self.s.tables[name] = columns
+
+
+def _forwards(node: ast.FunctionDef | ast.AsyncFunctionDef, returned: list[ast.Call]) -> str:
+    """:attr:`FunctionSummary.forwards` for a function whose every ``return`` returns one of ``returned``."""
+    splats = [kw.value for call in returned for kw in call.keywords if kw.arg is None]
+    if not splats:
+        return "no"
+    kwarg = node.args.kwarg.arg if node.args.kwarg is not None else None
+    if kwarg is None or not all(isinstance(v, ast.Name) and v.id == kwarg for v in splats):
+        return "unknown"
+    uses = sum(1 for inner in ast.walk(node) if isinstance(inner, ast.Name) and inner.id == kwarg)
+    return "yes" if uses == len(splats) else "unknown"  # used otherwise (``kw.setdefault(...)``): unknown
 
 
 def _bind(values: dict[str, Value], name: str, bound: Value) -> None:
@@ -1310,24 +1339,47 @@ class ProjectIndex:
         value = self._value(qualified) if qualified else None
         if value is None or value.kind != "call":
             return None
-        made = self.produces(self.canonical(value.target))
+        facts = self.factory_facts(self.canonical(value.target), value.keywords)
+        if facts is not None:
+            facts.pop("call_keywords", None)  # the call's keywords are already weighed
+        return facts
+
+    def factory_facts(
+        self, callee: str | None, keywords: Iterable[tuple[str, object]] = ()
+    ) -> dict[str, Any] | None:
+        """:meth:`router_facts` for a call of canonical ``callee`` given the (index-form) ``keywords``:
+        ``None`` when the call makes no router or app; else its kind and the keywords (those the
+        factory passes literally to the call it returns win over the given ones). A factory whose returned
+        call has no ``**`` drops the keywords it is given (``"call_keywords": False`` then says so); one
+        that does something else with its ``**kw`` (``kw.setdefault(...)``) leaves every keyword it does not
+        pass literally ``OPAQUE``."""
+        if callee is None:
+            return None
+        made = self.produces(callee)
         kind = next((k for k in ROUTER_KINDS if self.derives(made, (k,))), None)
         if kind is None:
             return None
         facts: dict[str, Any] = {"kind": kind}
-        keywords = list(value.keywords)
-        callee, hops = self.canonical(value.target), 0
-        while callee is not None and hops < self.MAX_HOPS:  # a factory's own literal keywords
-            fn = self.function(callee) if self._project_split(callee) is not None else None
+        merged = list(keywords)
+        reaches, hops = True, 0
+        current: str | None = callee
+        while current is not None and hops < self.MAX_HOPS:  # a factory's own literal keywords
+            fn = self.function(current) if self._project_split(current) is not None else None
             if fn is None or fn.returns_call is None:
                 break
-            keywords.extend(fn.returns_keywords)
-            callee, hops = self.canonical(fn.returns_call), hops + 1
-        for key, given in keywords:
+            if fn.forwards == "no":  # what it was given does not reach the call it returns
+                merged, reaches = [], False
+            elif fn.forwards != "yes":
+                merged = [(key, ("opaque",)) for key in VALUE_KEYWORDS]
+            merged.extend(fn.returns_keywords)
+            current, hops = self.canonical(fn.returns_call), hops + 1
+        for key, given in merged:
             if isinstance(given, tuple):
                 facts[key] = self.canonical(given[1]) or OPAQUE if given[0] == "name" else OPAQUE
             else:
                 facts[key] = given
+        if not reaches:
+            facts["call_keywords"] = False
         return facts
 
     def layer_of_module(self, module: str) -> str | None:

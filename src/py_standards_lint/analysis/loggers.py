@@ -27,7 +27,7 @@ import libcst as cst
 from py_standards_lint.analysis.context import FileContext
 from py_standards_lint.analysis.rule import Rule
 from py_standards_lint.base.known import GET_LOGGER, LOG_METHODS
-from py_standards_lint.base.names import iter_toplevel, string_value
+from py_standards_lint.base.names import dotted_name, iter_toplevel, string_value
 
 #: logging libraries that are not the stdlib (PSL305 flags importing them)
 NON_STDLIB_LOGGING = frozenset({"structlog", "loguru"})
@@ -131,7 +131,7 @@ class LoggerBindings:
                     if not isinstance(inner, cst.SimpleStatementLine):
                         continue
                     for small in inner.body:
-                        if isinstance(small, (cst.Assign, cst.AnnAssign)) and isinstance(small.value, cst.Call):
+                        if isinstance(small, (cst.Assign, cst.AnnAssign)) and isinstance(small.value, (cst.Call, cst.BooleanOperation)):
                             for name in _self_attrs(small):
                                 identity = self.bound_identity(small.value, name, call_only=True)
                                 if identity is not None:
@@ -141,7 +141,12 @@ class LoggerBindings:
     def bound_identity(self, value: cst.BaseExpression, name: str, call_only: bool = False) -> str | None:
         """The identity of a name bound to ``value`` (``None``: no logger). A call nothing classifies makes an
         *unknown* logger only of a configured logger name."""
-        if isinstance(value, cst.Call):
+        if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+            # ``logger or get_logger("x")``: whichever side is a known logger says what it is
+            sides = [self.bound_identity(side, "", call_only) for side in (value.left, value.right)]
+            known = {side for side in sides if side is not None}
+            identity = known.pop() if len(known) == 1 else None
+        elif isinstance(value, cst.Call):
             identity = self.call_identity(value)
         elif call_only:
             identity = None
@@ -246,17 +251,17 @@ class LoggerBindings:
             identity = classify(self.ctx.resolve(annotation), self.ctx.resolver) if annotation is not None else None
             out[name] = identity if identity is not None else (UNKNOWN if name in configured else None)
         bound: dict[str, set[str | None]] = {}
+        assignments: list[cst.Assign | cst.AnnAssign] = []
+        local_imports: dict[str, str] = {}  # ``import structlog`` inside the function: name -> qualified
         stack: list[cst.CSTNode] = [function.body]
         while stack:  # statements only (no statement lives in an expression), not nested defs or classes
             node = stack.pop()
             if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
                 for small in node.body:
                     if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
-                        for name in _target_names(small):
-                            identity = self.bound_identity(small.value, name)
-                            if identity is None and name in configured and not self._known_non_logger(small.value):
-                                identity = UNKNOWN
-                            bound.setdefault(name, set()).add(identity)
+                        assignments.append(small)
+                    elif isinstance(small, (cst.Import, cst.ImportFrom)):
+                        local_imports.update(_imported_names(small))
                 continue
             if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
                 continue
@@ -269,6 +274,21 @@ class LoggerBindings:
                     stack.append(value)
                 elif isinstance(value, (list, tuple)):
                     stack.extend(v for v in value if isinstance(v, cst.CSTNode))
+        for name, qualified in local_imports.items():  # ``from loguru import logger`` inside the function
+            identity = _local_import_identity(cst.Name(name), local_imports, self.ctx.resolver)
+            if identity is None and self.ctx.resolver is not None:
+                identity = classify(self.ctx.resolver.instance_of(qualified), self.ctx.resolver)
+            bound.setdefault(name, set()).add(identity if identity is not None else (UNKNOWN if name in configured else None))
+        for small in assignments:
+            value = small.value
+            assert value is not None
+            for name in _target_names(small):
+                identity = _local_import_identity(value, local_imports, self.ctx.resolver)
+                if identity is None:
+                    identity = self.bound_identity(value, name)
+                    if identity is None and name in configured and not self._known_non_logger(value):
+                        identity = UNKNOWN
+                bound.setdefault(name, set()).add(identity)
         for name, identities in bound.items():
             out[name] = identities.pop() if len(identities) == 1 else (UNKNOWN if name in configured else None)
         return out
@@ -343,6 +363,48 @@ def classify(produced: str | None, resolver: Any = None) -> str | None:
     if produced.partition(".")[0] in FOREIGN_LOGGING:
         return FOREIGN
     return None
+
+
+def _imported_names(stmt: cst.Import | cst.ImportFrom) -> dict[str, str]:
+    """What an absolute import statement binds: local name -> qualified name (relative imports: nothing)."""
+    out: dict[str, str] = {}
+    if isinstance(stmt.names, cst.ImportStar):
+        return out
+    if isinstance(stmt, cst.ImportFrom):
+        module = dotted_name(stmt.module) if stmt.module is not None else None
+        if stmt.relative or module is None:
+            return out
+    for alias in stmt.names:
+        full = dotted_name(alias.name)
+        if full is None:
+            continue
+        local = alias.asname.name if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else None
+        if isinstance(stmt, cst.ImportFrom):
+            out[local.value if local else full] = f"{module}.{full}"
+        elif local is not None:
+            out[local.value] = full
+        else:
+            out[full.partition(".")[0]] = full.partition(".")[0]
+    return out
+
+
+def _local_import_identity(value: cst.BaseExpression, local_imports: dict[str, str], resolver: Any) -> str | None:
+    """The identity of a logger made by a call through a function-level import (``import structlog`` inside
+    the function, then ``structlog.get_logger()``), or being such an import (``from loguru import logger``)."""
+    if not local_imports:
+        return None
+    target = value.func if isinstance(value, cst.Call) else value
+    dotted = dotted_name(target)
+    if dotted is None:
+        return None
+    head, dot, rest = dotted.partition(".")
+    if head not in local_imports:
+        return None
+    qualified = local_imports[head] + dot + rest
+    if isinstance(value, cst.Call):
+        produced = resolver.produces(qualified) if resolver is not None else None
+        return classify(produced or qualified, resolver)
+    return FOREIGN if qualified in FOREIGN_LOGGER_OBJECTS else None
 
 
 def _target_names(stmt: cst.Assign | cst.AnnAssign) -> list[str]:

@@ -2,7 +2,15 @@
 
 A route is a function decorated with ``@R.get/post/put/patch/delete/head/options/
 api_route/websocket(...)`` where ``R`` is bound to ``APIRouter(...)``/``FastAPI(...)``
-in the module, or is one of the configured ``router-names``. A function with two
+in the module, or is one of the configured ``router-names``. *(rev 3)* ``R`` may also be
+built by a project subclass, wrapper or factory of one (here or in another module, through
+re-exports and aliases), or be imported from a project module that binds it so: the project
+index resolves it (:meth:`RouteModel._resolve_router`, only for names a route decorator
+uses), and the router keeps the keywords given at the call site, with those the factory
+passes literally (``index.ProjectIndex.factory_facts`` / ``router_facts``). A name that
+resolves to something else (a project class or function, an instance of a project class
+that is no router, a builtin, another framework's app) is no router even when it is a
+configured name; a name the index cannot resolve falls back to the configured names. A function with two
 route decorators is two routes; both share one :class:`Endpoint` (the function: its
 decorators in order, its slowapi limit decorators, parameters and return annotation).
 
@@ -37,6 +45,7 @@ from typing import Iterator
 import libcst as cst
 
 from py_standards_lint.analysis.context import FileContext
+from py_standards_lint.analysis.index import OPAQUE, ProjectIndex
 from py_standards_lint.base import globs
 from py_standards_lint.base.known import FASTAPI_ROUTERS
 from py_standards_lint.base.names import LOCAL, ModuleNames, iter_toplevel, string_value
@@ -112,10 +121,11 @@ def literal_bool(node: cst.BaseExpression | None) -> bool | None:
 @dataclass(eq=False)  # identity: hashable
 class Router:
     name: str
-    #: the ``APIRouter(...)``/``FastAPI(...)`` call, ``None`` for a configured name
+    #: the ``APIRouter(...)``/``FastAPI(...)`` call (or a call of a project subclass, wrapper or factory of
+    #: one) in this module; ``None`` for a configured name or a router imported from a project module
     call: cst.Call | None = None
     kwargs: dict[str, cst.Arg] = field(default_factory=dict)
-    #: the router's qualified name (``app.routes.items.router``)
+    #: the router's qualified name (``app.routes.items.router``; an imported router's canonical name)
     qualified: str = ""
     #: out of the schema by the way it is included: ``include_router(R, include_in_schema=False)``
     #: (through the project index: every include of it, down the include chain)
@@ -126,44 +136,86 @@ class Router:
     #: how the project serves it (project index, :meth:`ProjectIndex.router_contexts`): one ``(in the
     #: schema, inherited default response class)`` per way down the include chains
     contexts: frozenset[tuple[bool, str]] = frozenset({(True, "")})
+    #: *(rev 3)* keywords known from the project index (``index.ProjectIndex.router_facts``, index form: a
+    #: literal, a canonical name for ``default_response_class``, or ``index.OPAQUE``): those a project
+    #: factory passes literally (they win over the call's own), or, for an imported router, all of them;
+    #: ``None`` for a configured name the index knows nothing of
+    facts: dict[str, object] | None = None
+
+    @property
+    def call_keywords_reach(self) -> bool:
+        """Do the call's own keywords reach the router? (not when a project factory drops them)"""
+        return self.facts is None or self.facts.get("call_keywords") is not False
 
     def setting(self, key: str) -> cst.BaseExpression | None:
-        arg = self.kwargs.get(key)
+        arg = self.kwargs.get(key) if self.call_keywords_reach else None
         return arg.value if arg is not None else None
 
     @property
     def has_star_kwargs(self) -> bool:
-        return self.call is not None and any(a.star == "**" for a in self.call.args)
+        return self.call is not None and self.call_keywords_reach and any(a.star == "**" for a in self.call.args)
+
+    def _fact(self, key: str) -> tuple[bool, object]:
+        """(known from the index, its value) for a keyword the factory or the imported router gives."""
+        if self.facts is not None and key in self.facts and key != "call_keywords":
+            return True, self.facts[key]
+        return False, None
+
+    @property
+    def known(self) -> bool:
+        """Is anything known of how it was built (a call here, or index facts)?"""
+        return self.call is not None or self.facts is not None
 
     @property
     def prefix(self) -> str | None:
         """The literal ``prefix=`` (``""`` when absent), ``None`` when unknown."""
-        if self.call is None or self.has_star_kwargs:
+        if not self.known:
             return None
-        value = self.setting("prefix")
-        return "" if value is None else string_value(value)
+        found, value = self._fact("prefix")
+        if found:
+            return value if isinstance(value, str) and value != OPAQUE else None
+        if self.has_star_kwargs:
+            return None
+        expr = self.setting("prefix")
+        return "" if expr is None else string_value(expr)
 
     @property
     def include_in_schema(self) -> bool | None:
         """``False`` when the router is out of the schema, ``True`` when in, ``None`` when unknown."""
         if self.included_out_of_schema:
             return False
-        if self.call is None:
+        if not self.known:
             return True  # a configured name: nothing known against it
+        if self.is_app:
+            found, openapi = self._fact("openapi_url")
+            if found and openapi is None:
+                return False  # FastAPI(openapi_url=None): no schema at all
+            expr = self.setting("openapi_url")
+            if not found and isinstance(expr, cst.Name) and expr.value == "None":
+                return False
+        found, given = self._fact("include_in_schema")
+        if found:
+            return given if isinstance(given, bool) else None
         if self.has_star_kwargs:
             return None
-        if self.is_app:
-            openapi = self.setting("openapi_url")
-            if isinstance(openapi, cst.Name) and openapi.value == "None":
-                return False  # FastAPI(openapi_url=None): no schema at all
-        value = self.setting("include_in_schema")
-        if value is None:
+        expr = self.setting("include_in_schema")
+        if expr is None:
             return True
-        return literal_bool(value)
+        return literal_bool(expr)
 
     @property
     def default_response_class(self) -> cst.BaseExpression | None:
+        """The call's own ``default_response_class=`` expression (see :attr:`default_response_fact`)."""
+        if self._fact("default_response_class")[0]:
+            return None
         return self.setting("default_response_class")
+
+    @property
+    def default_response_fact(self) -> str | None:
+        """*(rev 3)* The canonical ``default_response_class`` a factory or an imported router gives
+        (``index.OPAQUE`` when unreadable), ``None`` when it gives none."""
+        found, value = self._fact("default_response_class")
+        return value if found and isinstance(value, str) else OPAQUE if found else None
 
     @property
     def dependencies(self) -> cst.BaseExpression | None:
@@ -305,6 +357,11 @@ class RouteModel:
     not_routers: set[str] = field(default_factory=set)
     #: module-level names bound to ``Jinja2Templates(...)``
     templates: set[str] = field(default_factory=set)
+    #: module-level names bound to a call of something else (``router = make_router(...)``): resolved
+    #: through the project index only when a route decorator uses the name (see :meth:`_resolve_router`)
+    calls: dict[str, cst.Call] = field(default_factory=dict)
+    #: route receivers the index could not resolve (asked once)
+    unresolved: set[str] = field(default_factory=set)
     ctx: FileContext | None = field(default=None, repr=False)
 
     @classmethod
@@ -331,6 +388,8 @@ class RouteModel:
                         model.templates.add(target.value)
                     elif _not_a_router(qualified, names):
                         model.not_routers.add(target.value)
+                    else:  # a project factory, wrapper or subclass, or not a router: asked when a route uses it
+                        model.calls[target.value] = stmt.value
             elif isinstance(stmt, cst.Expr) and isinstance(stmt.value, cst.Call):
                 func = stmt.value.func
                 if isinstance(func, cst.Attribute) and func.attr.value == "include_router":
@@ -357,8 +416,8 @@ class RouteModel:
             excluded = ctx.index.routers_out_of_schema()
             contexts = ctx.index.router_contexts()
             for router in model.routers.values():
-                router.included_out_of_schema = f"{ctx.module_name}.{router.name}" in excluded
-                router.contexts = contexts.get(f"{ctx.module_name}.{router.name}", router.contexts)
+                router.included_out_of_schema = router.qualified in excluded
+                router.contexts = contexts.get(router.qualified, router.contexts)
         else:  # this module's own include_router(R, include_in_schema=False) calls
             for call in includes:
                 if literal_bool(_kwargs(call).get("include_in_schema", cst.Arg(cst.Name("True"))).value) is False:
@@ -413,15 +472,71 @@ class RouteModel:
                 return None
             name = bound.name
         elif name not in self.routers:
-            if name not in configured or name in self.not_routers:
+            found = self._resolve_router(name)
+            if found is False or (found is None and name not in configured):
                 return None
-            qualified = f"{self.ctx.module_name}.{name}" if self.ctx is not None else name
-            self.routers[name] = Router(name, qualified=qualified)
+            if found is None:
+                qualified = f"{self.ctx.module_name}.{name}" if self.ctx is not None else name
+                self.routers[name] = Router(name, qualified=qualified)
         kwargs = _kwargs(call)
         positional = [a for a in call.args if a.keyword is None and not a.star]
         path_arg = positional[0] if positional else kwargs.get("path")
         path = string_value(path_arg.value) if path_arg is not None else None
         return Route(name, decorator, call, function, _methods(method, kwargs), path, kwargs, index, kind=method)
+
+    def _resolve_router(self, name: str) -> Router | bool | None:
+        """*(rev 3)* A route receiver the module does not bind to ``APIRouter(...)``/``FastAPI(...)`` itself,
+        through the project index (RULES.md, *Across the project*): a :class:`Router` (added to
+        :attr:`routers`) when it is built by a project subclass, wrapper or factory of one, here or in
+        another module, or imported from a project module that binds it so; ``False`` when it surely is
+        no router (bound here to something else, or resolving to a project class, function, module or
+        an instance of something that is no router); ``None`` when unknown (the configured names decide)."""
+        if name in self.not_routers:
+            return False
+        if name in self.unresolved:
+            return None
+        found = self._resolve_router_once(name)
+        if found is None:
+            self.unresolved.add(name)
+        elif found is False:
+            self.not_routers.add(name)
+        return found
+
+    def _resolve_router_once(self, name: str) -> Router | bool | None:
+        ctx = self.ctx
+        if ctx is None or name in ctx.names.classes or name in ctx.names.functions:
+            return False if ctx is not None else None
+        resolver = ctx.resolver
+        if resolver is None:
+            return None
+        call = self.calls.get(name)
+        if call is not None:  # bound here to a call: what does the callee make?
+            callee = ctx.resolve(call.func)
+            facts = resolver.factory_facts(callee)
+            if facts is not None:
+                router = Router(name, call, _kwargs(call), f"{ctx.module_name}.{name}", facts=_own_facts(facts))
+                router.is_app = facts["kind"] == "fastapi.FastAPI"
+                self.routers[name] = router
+                return router
+            return False if callee is not None and _surely_no_router(resolver, resolver.produces(callee)) else None
+        bound = ctx.names.imports.bindings.get(name)
+        if bound is None or bound.startswith(LOCAL):
+            return None  # bound here otherwise (an alias, an expression): unknown
+        resolved = ctx.resolve(cst.Name(name))
+        if resolved is None:
+            return None
+        facts = resolver.router_facts(resolved)
+        if facts is not None:
+            router = Router(name, None, {}, resolved, facts=_own_facts(facts))
+            router.is_app = facts["kind"] == "fastapi.FastAPI"
+            self.routers[name] = router
+            return router
+        if resolver._project_split(resolved) is None:
+            return False if resolved.startswith(OTHER_FRAMEWORKS) else None  # an external name
+        if resolver.class_(resolved) is not None or resolver.function(resolved) is not None or resolver.module(resolved) is not None:
+            return False  # a project class, function or module is no router instance
+        made = resolver.instance_of(resolved)
+        return False if _surely_no_router(resolver, made) else None
 
     def _limit(self, endpoint: Endpoint, index: int, decorator: cst.Decorator) -> None:
         expr = decorator.decorator
@@ -460,15 +575,21 @@ class RouteModel:
         if in_schema is not True:
             return in_schema
         response_class = route.kwarg("response_class")
-        if response_class is None and route.router_info is not None:
-            if route.router_info.has_star_kwargs:
+        router = route.router_info
+        fact = router.default_response_fact if router is not None and response_class is None else None
+        if fact is not None:  # a factory's or an imported router's (project index)
+            kind = None if fact == OPAQUE else self._kind_of(fact, set())
+            if kind != JSON:
+                return False if kind == NON_JSON else None
+        elif response_class is None and router is not None:
+            if router.has_star_kwargs:
                 return None
-            response_class = route.router_info.default_response_class
+            response_class = router.default_response_class
         if response_class is not None:
             kind = self.response_kind(response_class)
             if kind != JSON:
                 return False if kind == NON_JSON else None
-        else:  # what the apps and routers including it give it (``default_response_class`` down the chain)
+        elif fact is None:  # what the apps and routers including it give it (``default_response_class`` down the chain)
             inherited = self._inherited_kind(route)
             if inherited is not True:
                 return inherited
@@ -719,6 +840,26 @@ def _not_a_router(qualified: str | None, names: ModuleNames) -> bool:
         local = qualified[len(LOCAL) + 1 :]
         return local in names.classes and not names.class_derives_from(local, FASTAPI_ROUTERS)
     return False
+
+
+def _own_facts(facts: dict[str, object]) -> dict[str, object]:
+    return {key: value for key, value in facts.items() if key != "kind"}
+
+
+def _surely_no_router(resolver: ProjectIndex, made: str | None) -> bool:
+    """Does a call surely make something that is no FastAPI router or app? (what it makes is known: a
+    builtin, another framework's app, or a project class none of whose bases, all resolved, is one)"""
+    if made is None or resolver.derives(made, FASTAPI_ROUTERS):
+        return False
+    if made.startswith(OTHER_FRAMEWORKS) or made.startswith("builtins."):
+        return True
+    if resolver._project_split(made) is None or resolver.class_(made) is None:
+        return False  # an external class or function the index cannot see into
+    for ancestor in resolver.ancestors(made):
+        cls = resolver.class_(ancestor) if resolver._project_split(ancestor) is not None else None
+        if cls is not None and any(resolver.canonical(base) is None for base in cls.bases):
+            return False  # a base the index cannot resolve may be a router
+    return True
 
 
 def _may_be_response(qualified: str) -> bool:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from py_standards_lint.analysis.loggers import NON_STDLIB_LOGGING
+from py_standards_lint.analysis.loggers import DERIVING_METHODS, FOREIGN, NON_STDLIB_LOGGING, STDLIB, logger_bindings
 from py_standards_lint.analysis.rule import NOT_TESTS, Invalid, Rule, Valid
 from py_standards_lint.base.fastwalk import child_nodes
 from py_standards_lint.base.finding import SAFE, Fix
@@ -59,6 +59,7 @@ class LoggerDeclaration(Rule):
     template = "logger {reason}: declare `logger = logging.getLogger(__name__)` at module level"
     skip_layers = NOT_TESTS
     requires_text = ("getLogger", "structlog", "loguru", "Logger", "logger", "LOGGER")
+    needs_index = True  # a getter or a re-exported `logging` in another project module
     example_path = "app/services/users.py"
     fix_safety = "safe"
     why = (
@@ -74,6 +75,16 @@ class LoggerDeclaration(Rule):
     use_instead = LOGGER + 'def created(uid):\n    logger.info("user.created", extra={"user_id": uid})\n'
     fix_notes = "`getLogger(\"literal\")` at module or class level becomes `getLogger(__name__)`."
     valid = (
+        # (rev 3) the stdlib `logging` module re-exported by a project module is stdlib
+        Valid(
+            "from app.core.logger import logging\n\nlogger = logging.getLogger(__name__)\nlogger.info('a.b')\n",
+            files={"app/__init__.py": "", "app/core/__init__.py": "", "app/core/logger.py": "import logging\n\nlogging.basicConfig()\n"},
+        ),
+        # a project function named like a getter that the resolver sees returns no logger
+        Valid(
+            "from app.core.registry import get_logger\n\nhandler = get_logger('x')\nhandler.info('a.b')\n",
+            files={"app/__init__.py": "", "app/core/__init__.py": "", "app/core/registry.py": "class Handler:\n    pass\n\ndef get_logger(name) -> Handler:\n    return Handler()\n"},
+        ),
         Valid(LOGGER + "logger.info('a.b')\n"),
         Valid("import logging\n\nclass S:\n    log_ = logging.getLogger(__name__)\n\n    def f(self):\n        self.log_.info('a.b')\n"),
         Valid("import logging\n\nlogging.getLogger('uvicorn.access').setLevel(logging.WARNING)\nroot = logging.getLogger()\nroot.addHandler(h)\nroot.handlers.clear()\n"),
@@ -142,7 +153,7 @@ class LoggerDeclaration(Rule):
     # -- what a call hands out ------------------------------------------------------
     def _problem(self, call: cst.Call) -> tuple[str, Fix | None] | None:
         """Why a logger obtained by ``call`` is wrong (and a fix), or None when it is fine / no logger."""
-        resolved = self.ctx.names.resolve(call.func)
+        resolved = self.ctx.resolve(call.func)  # across the project: ``from app.log import logging`` is stdlib
         in_function = self.ctx.function is not None
         if resolved in GET_LOGGER:
             arg = next((a for a in call.args if a.keyword is None and not a.star), None)
@@ -157,9 +168,18 @@ class LoggerDeclaration(Rule):
             return "is not named `__name__`", fix
         if resolved in STRUCTLOG_GETTERS:
             return "comes from structlog", None
-        spelled = dotted_name(call.func)
-        if spelled is not None and WRAPPER_NAME.fullmatch(spelled.rsplit(".", 1)[-1]):
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value in DERIVING_METHODS:
+            return None  # ``log.bind(...)``/``logger.opt(...)``: judged where ``log`` itself was obtained
+        identity = logger_bindings(self.ctx).call_identity(call)
+        if identity == FOREIGN:
+            return "comes from a third-party logging library", None
+        if identity == STDLIB:
             return "comes from a wrapper", None
+        spelled = dotted_name(call.func)
+        if (resolved is None or not self.ctx.resolver or self.ctx.resolver.function(resolved) is None) and (
+            spelled is not None and WRAPPER_NAME.fullmatch(spelled.rsplit(".", 1)[-1])
+        ):
+            return "comes from a wrapper", None  # a getter the resolver cannot see into, named like one
         return None
 
     # -- bindings ----------------------------------------------------------------------

@@ -44,6 +44,12 @@ class LoggingEventName(LogCallRule):
         Invalid(LOGGER + 'logger.warning("user" ".Created")\n', line=5, col=1),
         Invalid(LOGGER + 'logger.info("user.created")\n', line=5, col=1, settings={"event-name-pattern": r"^[a-z]+:[a-z]+$"}),
         Invalid("import logging\n\nlogging.getLogger(__name__).info('Started')\n", line=3, col=1),
+        # a logger attribute bound to `a parameter or a logger-producing call` in __init__
+        Invalid(
+            "import logging\n\nclass Seeder:\n    def __init__(self, logger=None):\n"
+            "        self.logger = logger or logging.getLogger('seeder')\n\n    def run(self):\n        self.logger.info('Seeding units')\n",
+            line=8, col=9,
+        ),
         # a logger rebound from itself in a function (structlog's `log = log.bind(...)`), and a chain of such
         Invalid(
             "import structlog\n\nlog = structlog.get_logger()\n\ndef task(event):\n    log = log.bind(event=event)\n"

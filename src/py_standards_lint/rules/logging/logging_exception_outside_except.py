@@ -45,6 +45,12 @@ class LoggingExceptionOutsideExcept(LogCallRule):
             path="app/core/errors.py",
             files={"app/main.py": "from fastapi import FastAPI\nfrom app.core.errors import on_error\n\napp = FastAPI()\napp.add_exception_handler(Exception, on_error)\n"},
         ),
+        # registered through the app's constructor (`exception_handlers={...}`), FastAPI's or Starlette's
+        Valid(
+            LOGGER + "from starlette.applications import Starlette\n\n"
+            "async def on_error(request, exc):\n    logger.exception('request.failed')\n\n"
+            "app = Starlette(exception_handlers={Exception: on_error})\n",
+        ),
         Valid("class Reporter:\n    def exception(self, m):\n        pass\n\nr = Reporter()\nr.exception('x')\n"),
         Valid(LOGGER + "x = 'logger.exception(1)'  # logger.exception('a')\n"),
     )

@@ -55,6 +55,9 @@ class LoggingKwargs(LogCallRule):
         "import the linter cannot trace): that one might be a structlog logger, where the keywords are right."
     )
     valid = (
+        # a foreign logger through imports made inside the function (a script's lazy set-up)
+        Valid("def show(n):\n    import structlog\n\n    log = structlog.get_logger()\n    log.info('count.shown', n=n)\n"),
+        Valid("def show(n):\n    from structlog import get_logger as gl\n    from loguru import logger\n\n    log = gl()\n    log.info('a.b', n=n)\n    logger.info('a.b', n=n)\n"),
         Valid(LOGGER + 'logger.info("user.created", exc_info=True, stack_info=False, stacklevel=2, extra={"a": 1})\n'),
         Valid(LOGGER + 'logger.info(msg="user.created")\nlogger.log(level=logging.INFO, msg="user.created")\n'),
         Valid(LOGGER + 'logger.info("user.created", **context)\n'),
@@ -76,6 +79,12 @@ class LoggingKwargs(LogCallRule):
         Valid("import structlog.stdlib\n\ndef f(logger: structlog.stdlib.BoundLogger):\n    logger.info('a.b', user=1)\n"),
     )
     invalid = (
+        # a stdlib logger through an import made inside the function: the safe fix
+        Invalid(
+            "def show(n):\n    import logging\n\n    log = logging.getLogger(__name__)\n    log.info('count.shown', n=n)\n",
+            line=5, col=5,
+            fixed="def show(n):\n    import logging\n\n    log = logging.getLogger(__name__)\n    log.info('count.shown', extra={\"n\": n})\n",
+        ),
         Invalid(
             LOGGER + 'logger.info("user.created", user_id=user.id)\n',
             line=5, col=1,

@@ -10,6 +10,8 @@ from py_standards_lint.analysis.routes import OPENAPI_EXEMPT, exempt_by_globs, r
 from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 from py_standards_lint.base.layers import ROUTES
 
+from ._project import ROUTING_FILES
+
 HEAD = "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n"
 
 
@@ -144,6 +146,18 @@ def cases(keyword: str, other: str) -> tuple[tuple[Valid, ...], tuple[Invalid, .
             "from fastapi import APIRouter\nfrom fastapi.responses import HTMLResponse\n\nrouter = APIRouter()\n\n"
             'class Pages:\n    @router.get("/page", response_class=HTMLResponse)\n    async def page(self): ...\n'
         ),
+        # (rev 3) routers across the project: a factory taking it out of the schema (keeping the call's prefix);
+        # a router imported from a module that builds it so; a page router from a factory in a package
+        # __init__ (non-JSON default); a project object that is no router, even named `router`; a cycle and
+        # an unresolvable factory (no configured name)
+        Valid('from app.kit import make_router\n\nrouter = make_router(prefix="/x")\n\n@router.get("/y")\nasync def y(): ...\n', files=ROUTING_FILES),
+        Valid('from app.hidden import router\n\n@router.get("/y")\nasync def y(): ...\n', files=ROUTING_FILES),
+        Valid('from app.web import page_router\n\nrouter = page_router()\n\n@router.get("/")\nasync def home(): ...\n', files=ROUTING_FILES),
+        Valid('from app.things import router\n\n@router.get("/x")\nasync def x(): ...\n', files=ROUTING_FILES),
+        Valid('from app.loop import a\n\nitems = a()\n\n@items.get("/x")\nasync def x(): ...\n', files=ROUTING_FILES),
+        Valid('from app.kit.routing import opaque\n\nitems = opaque()\n\n@items.get("/x")\nasync def x(): ...\n', files=ROUTING_FILES),
+        # a factory that edits the keywords it is given: its router's include_in_schema is unknown
+        Valid('from app.kit.routing import hidden_by_default\n\nrouter = hidden_by_default()\n\n@router.get("/x")\nasync def x(): ...\n', files=ROUTING_FILES),
     )
     invalid = (
         Invalid(HEAD + f'@router.get("/items", {only_other})\nasync def items() -> list[dict]: ...\n', line=5, col=1),
@@ -245,6 +259,11 @@ def cases(keyword: str, other: str) -> tuple[tuple[Valid, ...], tuple[Invalid, .
             files={"app/models.py": "from sqlalchemy.orm import DeclarativeBase\n\nclass Base(DeclarativeBase):\n    pass\n\nclass ItemRow(Base):\n    pass\n"},
         ),
         Invalid(HEAD + f'@cbv(router)\nclass Items:\n    @router.get("/items", {only_other})\n    async def items(self) -> list[dict]: ...\n', line=7, col=5),
+        # (rev 3) a router built by a project factory (a re-export chain), one imported under another name
+        Invalid(f'from app.shared import Router\n\nitems = Router(prefix="/items")\n\n@items.get("/x", {only_other})\nasync def x(): ...\n', line=5, col=1, files=ROUTING_FILES),
+        Invalid(f'from app.api import router as api\n\n@api.get("/x", {only_other})\nasync def x(): ...\n', line=3, col=1, files=ROUTING_FILES),
+        # a factory that drops the keywords it is given: include_in_schema=False never reaches the router
+        Invalid(f'from app.kit.routing import fresh\n\nrouter = fresh(include_in_schema=False)\n\n@router.get("/x", {only_other})\nasync def x(): ...\n', line=5, col=1, files=ROUTING_FILES),
     )
     return valid, invalid
 

@@ -6,6 +6,8 @@ from py_standards_lint.analysis.routes import route_label, route_model, status_c
 from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 from py_standards_lint.base.layers import ROUTES
 
+from ._project import ROUTING_FILES
+
 HEAD = "from fastapi import APIRouter, status\n\nrouter = APIRouter()\n\n"
 
 
@@ -15,6 +17,7 @@ class DeleteStatusCode(Rule):
     message = "DELETE route `{route}` answers {status}: a DELETE answers 204 (no content) or 200"
     layers = frozenset({ROUTES})
     requires_text = ("status_code",)
+    needs_index = True  # routers built or bound in other project modules (RULES.md rev 3, Family 6)
     example_path = "app/routes/items.py"
     why = (
         "The standards fix DELETE's status: 204 No Content (nothing to return) or 200 (returning the deleted "
@@ -38,6 +41,9 @@ class DeleteStatusCode(Rule):
         Valid(HEAD + '@router.api_route("/x", methods=["DELETE", "POST"], status_code=202)\ndef x(): ...\n'),
         Valid(HEAD + '# @router.delete("/x", status_code=202)\n'),
         Valid(HEAD + 'class Items:\n    @router.delete("/x", status_code=204)\n    def x(self) -> None: ...\n'),
+        # (rev 3) a project object that is no router, even named `router`
+        Valid('from app.things import router\n\n@router.delete("/x", status_code=202)\ndef x(): ...\n', files=ROUTING_FILES),
+        Valid('from app.kit.routing import registry\n\napp = registry()\n\n@app.delete("/x", status_code=202)\ndef x(): ...\n', files=ROUTING_FILES),
     )
     invalid = (
         Invalid(example, line=5, col=1),
@@ -47,6 +53,9 @@ class DeleteStatusCode(Rule):
         Invalid("import http\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n\n" '@router.delete("/x", status_code=http.HTTPStatus.ACCEPTED)\ndef x(): ...\n', line=6, col=1),
         Invalid(HEAD + '@router.api_route("/x", methods=["DELETE"], status_code=202)\ndef x(): ...\n', line=5, col=1),
         Invalid(HEAD + 'class Items:\n    @router.delete("/x", status_code=201)\n    def x(self): ...\n', line=6, col=5),
+        # (rev 3) a router imported from a project module; one built by a project factory (a re-export chain)
+        Invalid('from app.api import router as api\n\n@api.delete("/x", status_code=202)\ndef x(): ...\n', line=3, col=1, files=ROUTING_FILES),
+        Invalid('from app.shared import Router\n\nitems = Router()\n\n@items.delete("/x", status_code=201)\ndef x(): ...\n', line=5, col=1, files=ROUTING_FILES),
     )
 
     def visit_Module(self, node: cst.Module) -> None:

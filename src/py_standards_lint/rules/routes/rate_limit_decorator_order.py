@@ -16,6 +16,7 @@ class RateLimitDecoratorOrder(Rule):
     message = "`@limiter.limit` sits above the route decorator of `{route}`: the registered endpoint is not limited"
     layers = frozenset({ROUTES})
     requires_text = ("limit",)
+    needs_index = True  # routers built or bound in other project modules (RULES.md rev 3, Family 6)
     options = (LIMITER_NAMES,)
     fix_safety = SAFE
     example_path = "app/routes/items.py"

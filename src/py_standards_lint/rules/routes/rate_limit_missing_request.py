@@ -18,6 +18,7 @@ class RateLimitMissingRequest(Rule):
     message = "Rate-limited route `{route}` has no `request` parameter: slowapi fails at import"
     layers = frozenset({ROUTES})
     requires_text = ("limit",)
+    needs_index = True  # routers built or bound in other project modules (RULES.md rev 3, Family 6)
     options = (LIMITER_NAMES,)
     fix_safety = UNSAFE
     example_path = "app/routes/items.py"

@@ -229,7 +229,7 @@ class RawDepends(Rule):
             if not found:
                 continue
             details = "; ".join(
-                f"`{r.param.name.value}`: use `{a[0].rpartition('.')[2]}` ({a[0]})" if a else f"`{r.param.name.value}`: a DB session built with `Depends` (use the project's session alias, e.g. `DbSession`)"
+                f"`{r.param.name.value}`: use `{a[0].rpartition('.')[2]}` ({a[0]})" if a else f"`{r.param.name.value}`: a DB session built with `Depends` (declare an alias once, `DbSession = Annotated[AsyncSession, Depends(...)]`, and annotate with it)"
                 for r, a in found
             )
             first = min(endpoint.routes, key=lambda r: r.decorator_index)

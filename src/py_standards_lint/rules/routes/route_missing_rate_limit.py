@@ -7,6 +7,8 @@ from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 from py_standards_lint.base.layers import ROUTES
 from py_standards_lint.base.settings import Option
 
+from ._project import ROUTING_FILES
+
 HEAD = (
     "from fastapi import APIRouter, Request\n"
     "from app.core.limiter import limiter\n\n"
@@ -130,6 +132,14 @@ class RouteMissingRateLimit(Rule):
             "from fastapi import APIRouter\nfrom fastapi.responses import RedirectResponse\n\nrouter = APIRouter()\n\n"
             "class Auth:\n    @router.post('/logout', include_in_schema=False)\n    async def logout(self):\n        return RedirectResponse('/')\n"
         ),
+        # (rev 3) receivers resolved across the project: an instance of a project class that is no router,
+        # even named `router`; a cycle or an unresolvable factory (not a configured name); an auth router
+        # whose factory takes it out of the schema and answers with redirects
+        Valid('from app.things import router\n\n@router.post("/x")\nasync def x(): ...\n', files=ROUTING_FILES),
+        Valid('from app.kit.routing import Registry\n\nrouter = Registry()\n\n@router.post("/x")\nasync def x(): ...\n', files=ROUTING_FILES),
+        Valid('from app.loop import a\n\nitems = a()\n\n@items.post("/x")\nasync def x(): ...\n', files=ROUTING_FILES),
+        Valid('from app.kit.routing import opaque\n\nitems = opaque(prefix="/i")\n\n@items.post("/x")\nasync def x(): ...\n', files=ROUTING_FILES),
+        Valid('from app.kit.routing import auth_router\n\nrouter = auth_router()\n\n@router.post("/login")\nasync def login(): ...\n', files=ROUTING_FILES),
     )
     invalid = (
         Invalid(example, line=6, col=1),
@@ -193,6 +203,12 @@ class RouteMissingRateLimit(Rule):
             line=6,
             col=5,
         ),
+        # (rev 3) a project factory reached through a re-export chain; a router imported under another name;
+        # a page router from a factory in a package __init__; a cycle named `router` (the configured name)
+        Invalid('from app.shared import Router\n\nitems = Router(prefix="/items")\n\n@items.post("/x")\nasync def x(): ...\n', line=5, col=1, files=ROUTING_FILES),
+        Invalid('from app.api import router as api\n\n@api.post("/x")\nasync def x(): ...\n', line=3, col=1, files=ROUTING_FILES),
+        Invalid('from app.web import page_router\n\npages = page_router()\n\n@pages.post("/form")\nasync def form(request): ...\n', line=5, col=1, files=ROUTING_FILES),
+        Invalid('from app.loop import a\n\nrouter = a()\n\n@router.post("/x")\nasync def x(): ...\n', line=5, col=1, files=ROUTING_FILES),
     )
 
     def visit_Module(self, node: cst.Module) -> None:
@@ -217,6 +233,8 @@ class RouteMissingRateLimit(Rule):
             response_class = route.router_info.default_response_class
         if response_class is not None and model.is_redirect(names.resolve(response_class)):
             return True
+        if response_class is None and route.router_info is not None and model.is_redirect(route.router_info.default_response_fact):
+            return True  # a factory's or an imported router's default_response_class (project index)
         endpoint = route.endpoint
         assert endpoint is not None
         if endpoint.returns is not None and model.is_redirect(names.resolve(endpoint.returns)):

@@ -9,6 +9,8 @@ from py_standards_lint.analysis.rule import Invalid, Rule, Valid
 from py_standards_lint.base.finding import UNSAFE, Fix
 from py_standards_lint.base.layers import ROUTES
 
+from ._project import ROUTING_FILES
+
 HEAD = "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n"
 
 
@@ -18,6 +20,7 @@ class RouteShadowed(Rule):
     message = "Route `{path}` can never be reached: the earlier route `{earlier}` on `{router}` matches it first"
     layers = frozenset({ROUTES})
     requires_text = ("{",)
+    needs_index = True  # routers built or bound in other project modules (RULES.md rev 3, Family 6)
     fix_safety = UNSAFE
     fix_notes = (
         "Moves the shadowed route's function directly above the function of the route that swallows it. Offered "
@@ -52,6 +55,13 @@ class RouteShadowed(Rule):
             'class B:\n    router = APIRouter()\n\n    @router.get("/stats")\n    def b(self): ...\n'
         ),
         Valid(HEAD + 'class Items:\n    @router.get("/items/{item_id}")\n    def get(self, item_id: str):\n        @router.get("/items/stats")\n        def nested(): ...\n'),
+        # (rev 3) a project object that is no router; two routers from the same project factory
+        Valid('from app.things import router\n\n@router.get("/items/{item_id}")\ndef a(): ...\n\n@router.get("/items/stats")\ndef b(): ...\n', files=ROUTING_FILES),
+        Valid(
+            'from app.shared import Router\n\nitems = Router(prefix="/items")\nother = Router(prefix="/items")\n\n'
+            '@items.get("/{item_id}")\ndef a(): ...\n\n@other.get("/stats")\ndef b(): ...\n',
+            files=ROUTING_FILES,
+        ),
     )
     invalid = (
         Invalid(example, line=8, col=1, fixed=use_instead),
@@ -124,6 +134,14 @@ class RouteShadowed(Rule):
             line=10,
             col=9,
         ),
+        # (rev 3) a router built by a project factory with a prefix (a re-export chain), and one imported
+        Invalid(
+            'from app.shared import Router\n\nitems = Router(prefix="/items")\n\n@items.get("/{item_id}")\ndef a(): ...\n\n@items.get("/stats")\ndef b(): ...\n',
+            line=8,
+            col=1,
+            files=ROUTING_FILES,
+        ),
+        Invalid('from app.api import router as api\n\n@api.get("/{x}")\ndef a(): ...\n\n@api.get("/stats")\ndef b(): ...\n', line=6, col=1, files=ROUTING_FILES),
     )
 
     def visit_Module(self, node: cst.Module) -> None:
