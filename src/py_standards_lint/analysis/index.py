@@ -21,7 +21,7 @@ wrappers), :meth:`~ProjectIndex.instance_of` what a module-level instance is, :m
 whether a class derives from another across modules, :meth:`~ProjectIndex.router_facts` the keywords of a
 router or app. Every answer is computed on first use from the summaries (no extra pass), bounded
 (``MAX_HOPS``), cycle-safe and memoized per index; unknown is ``None``. Rules reach it through
-``ctx.resolve`` (context.py). A file the running interpreter's parser rejects but libcst parses (PEP 695,
+``ctx.resolve`` (analysis/context.py). A file the running interpreter's parser rejects but libcst parses (PEP 695,
 3.14's ``except A, B:``) is summarised from libcst (:func:`downgraded_tree`).
 """
 

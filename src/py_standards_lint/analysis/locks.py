@@ -181,7 +181,7 @@ class LockTracker:
                 self.locks.note_binding(node.name, None, node.annotation.annotation)
             elif isinstance(node, cst.BaseExpression) and not isinstance(node, cst.Lambda):
                 continue  # expressions hold no bindings (walrus-bound locks are not supported)
-            stack.extend(child_nodes(node))  # not .children: see fastwalk.py
+            stack.extend(child_nodes(node))  # not .children: see base/fastwalk.py
 
 
 __all__ = ["LOCK_TYPES", "LockNames", "LockTracker", "annotation_types", "named_like_lock"]

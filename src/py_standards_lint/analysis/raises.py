@@ -76,7 +76,7 @@ def cst_walk(
             children += [(h, current) for h in node.handlers]
             children += [(part, current) for part in (node.orelse, node.finalbody) if part is not None]
         else:
-            children = [(child, current) for child in child_nodes(node)]  # not .children: see fastwalk.py
+            children = [(child, current) for child in child_nodes(node)]  # not .children: see base/fastwalk.py
         stack.extend(reversed(children))
 
 

@@ -93,7 +93,7 @@ def usual_recursion_limit() -> Iterator[None]:
     """Inside a deep call: the interpreter's usual recursion limit while the block runs.
 
     CPython's parser scales its nesting cap (``RecursionError ... during ast construction``)
-    with the recursion limit; engine.py uses that cap to decide which files are too deep to
+    with the recursion limit; engine/lint.py uses that cap to decide which files are too deep to
     give to libcst, and the cap must not move with :data:`RECURSION_LIMIT`.
     """
     with _lock:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 
-import regex  # the engine patterns.py matches with (a time limit on every match)
+import regex  # what base/patterns.py matches with (a time limit on every match)
 
 from py_standards_lint.base import layers as layers_mod
 from py_standards_lint.base.known import DEFAULT_SDK_MODULES

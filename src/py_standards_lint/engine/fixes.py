@@ -119,7 +119,7 @@ class FixOutcome:
         return self.fixed > 0
 
 
-@deep  # deep trees: libcst's transformer and code generator recurse (deepstack.py)
+@deep  # deep trees: libcst's transformer and code generator recurse (base/deepstack.py)
 def fix_source(
     source: bytes,
     display_path: str,

@@ -1,7 +1,7 @@
 """The engine, top to bottom:
 
 discover files -> load settings -> (lazily) build the project index ->
-for each file: layer -> prefilter (text, then CPython's tree: gates.py) -> parse once -> one batched traversal ->
+for each file: layer -> prefilter (text, then CPython's tree: analysis/gates.py) -> parse once -> one batched traversal ->
 positions (only if something was reported) -> noqa -> report.
 
 The traversal (``fastwalk.walk``) is a plain iterative walk over the libcst tree that dispatches
@@ -126,7 +126,7 @@ def lint_source(
 ) -> FileResult:
     """Lint one file's source (bytes as read, or text already decoded, as flake8 gives it).
 
-    Never raises for anything the file contains: it runs on a large-stack thread (deepstack.py), so
+    Never raises for anything the file contains: it runs on a large-stack thread (base/deepstack.py), so
     deeply nested code cannot overflow the stack, and whatever fails after the parse is an internal error.
     """
     return call_deep(
@@ -306,7 +306,7 @@ def gate(
     index_provider: Callable[[], object] | None = None,
     source: bytes | str | None = None,
 ) -> list[type[Rule]]:
-    """The second stage of the prefilter (gates.py): the rules whose gate passes on CPython's tree (all of
+    """The second stage of the prefilter (analysis/gates.py): the rules whose gate passes on CPython's tree (all of
     them when CPython could not parse the file)."""
     if tree is None:
         return list(active)

@@ -62,7 +62,7 @@ def _lint_task(task: Task) -> FileResult:
 
 
 def _lint_chunk(tasks: Sequence[Task]) -> list[FileResult]:
-    """A chunk of files on one large-stack thread (deepstack.py), rather than one thread per file."""
+    """A chunk of files on one large-stack thread (base/deepstack.py), rather than one thread per file."""
     return call_deep(lambda: [_lint_task(task) for task in tasks])
 
 
