@@ -100,12 +100,16 @@ def test_handlers_and_routers_summarise_only_the_files_that_name_them(tmp_path: 
         "app/main.py": "from fastapi import FastAPI\nfrom app.routes import r\n\napp = FastAPI()\napp.include_router(r, include_in_schema=False)\n",
         "app/routes.py": "from fastapi import APIRouter\n\nr = APIRouter()\n",
         "app/errors.py": "from fastapi import FastAPI\n\napp = FastAPI()\n\n@app.exception_handler(KeyError)\nasync def on_key(request, exc):\n    pass\n",
-        "app/handlers.py": "# coding: utf-8\nx = 1\n",  # a coding cookie: summarised, to be safe
-        "app/accents.py": "caf\u00e9 = 1\n",  # not ASCII: summarised, to be safe
+        "app/handlers.py": "# coding: utf-8\nx = 1\n",  # a coding cookie, decoded: no such word
+        "app/accents.py": "caf\u00e9 = 1\n",  # not ASCII, normalised: no such word
+        # a name spelled in full-width letters is the same identifier to the parser (NFKC): summarised
+        "app/wide.py": "from app.main import app\nfrom app.routes import r\n\napp.\uff49nclude_router(r, include_in_schema=False)\n",
     })
+    (root / "app/latin.py").write_bytes(b"# -*- coding: latin-1 -*-\n# caf\xe9\nfrom app.main import app\napp.include_router(app)\n")
+    (root / "app/broken.py").write_bytes(b"x = '\xff\xfe'\n")  # does not decode: may say anything, summarised
     index = ProjectIndex.build(root, settings)
     assert index.routers_out_of_schema() == {"app.routes.r"}
-    assert set(summarized) == {"app/main.py", "app/handlers.py", "app/accents.py"}
+    assert set(summarized) == {"app/main.py", "app/wide.py", "app/latin.py", "app/broken.py"}
     del summarized[:]
     assert index.exception_handlers() == {"builtins.KeyError"}
     assert index.exception_handler_functions() == {"app.errors.on_key"}

@@ -29,6 +29,9 @@ from __future__ import annotations
 
 import ast
 import functools
+import io
+import tokenize
+import unicodedata
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -277,6 +280,10 @@ def downgraded_tree(source: bytes | str) -> ast.Module | None:
     :mod:`ast`. ``None`` when libcst cannot parse it either, or the rewrite still does not parse."""
 
     class Downgrade(cst.CSTTransformer):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            # no statement lives inside an expression: their subtrees (most of the nodes) need no visit
+            return not isinstance(node, cst.BaseExpression)
+
         def leave_TypeAlias(self, original: cst.TypeAlias, updated: cst.TypeAlias) -> cst.Assign:
             return cst.Assign(targets=[cst.AssignTarget(updated.name)], value=updated.value)
 
@@ -802,6 +809,16 @@ def _breadth_first(tree: ast.AST) -> tuple[list[ast.AST], list[int]]:
     return nodes, first
 
 
+def _identifier_text(source: bytes) -> str | None:
+    """The source decoded as the parser would (coding cookie or BOM, else UTF-8), NFKC-normalised like its
+    identifiers; ``None`` when it does not decode."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        return unicodedata.normalize("NFKC", source.decode(encoding))
+    except (SyntaxError, LookupError, UnicodeDecodeError, ValueError):
+        return None
+
+
 class _Entry:
     """One project file of the index: its summary, computed (or taken from the cache) on first use."""
 
@@ -843,16 +860,23 @@ class _Entry:
 
     def may_mention(self, words: tuple[str, ...]) -> bool:
         """Can this file's summary hold a fact that only a literal attribute or keyword name in ``words``
-        produces? ``False`` only for a pure-ASCII source without a coding cookie and without those words
-        (so its text is exactly its code's identifiers: no escapes, no Unicode normalisation)."""
+        produces? ``False`` only when the words are not in the source's text as Python reads its identifiers:
+        a pure-ASCII source without a coding cookie is searched as it is; any other is decoded (its cookie or
+        BOM, else UTF-8) and NFKC-normalised first, as the parser normalises identifiers (a source that does
+        not decode may say anything)."""
         if self.done:
             return self.summary is not None
         source = self.text()
         if source is None:
             return False  # unreadable: no summary
         if isinstance(source, bytes):
-            return not source.isascii() or b"coding" in source or any(w.encode() in source for w in words)
-        return not source.isascii() or "coding" in source or any(w in source for w in words)
+            if source.isascii() and b"coding" not in source:
+                return any(w.encode() in source for w in words)
+            text = _identifier_text(source)
+            return text is None or any(w in text for w in words)
+        if not source.isascii():
+            source = unicodedata.normalize("NFKC", source)
+        return any(w in source for w in words)
 
 
 class ProjectIndex:
