@@ -20,7 +20,8 @@ from typing import Any, Callable, Protocol, TypeVar
 
 import libcst as cst
 
-from py_standards_lint.analysis.index import ModuleSummary, ProjectIndex, summarize
+from py_standards_lint.analysis import index as index_mod
+from py_standards_lint.analysis.index import ModuleSummary, ProjectIndex
 from py_standards_lint.base.finding import Fix
 from py_standards_lint.base.names import ModuleNames, dotted_name, is_type_checking_test
 from py_standards_lint.base.settings import Settings
@@ -147,7 +148,7 @@ class FileContext:
     def summary(self) -> ModuleSummary | None:
         """This module's index summary (``index.ModuleSummary``), from the source being checked
         (not from disk: stdin and editor buffers differ); ``None`` if ``ast`` cannot parse it."""
-        return summarize(self.source, self.relpath, self.settings)
+        return index_mod.summarize(self.source, self.relpath, self.settings)  # looked up when used: tests wrap it
 
     # -- names across the project (RULES.md, *Names*) ---------------------------------------
     @cached_property

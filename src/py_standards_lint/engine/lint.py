@@ -25,9 +25,10 @@ from typing import Callable, Sequence, cast
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
+from py_standards_lint.analysis import index as index_mod
 from py_standards_lint.analysis.context import FileContext, Report
 from py_standards_lint.analysis.gates import SyntaxFacts
-from py_standards_lint.analysis.index import ProjectIndex, summarize
+from py_standards_lint.analysis.index import ProjectIndex
 from py_standards_lint.analysis.rule import Rule
 from py_standards_lint.base import layers as layers_mod
 from py_standards_lint.base.deepstack import call_deep, usual_recursion_limit
@@ -157,7 +158,7 @@ def _lint_source(
         active = gate(active, tree, relpath, layer, settings, index_provider, source)
     if tree is not None and any(r.reads_summary for r in active):
         try:
-            summarize(source, relpath, settings, tree)  # memoized: ctx.summary, from this tree, not a new parse
+            index_mod.summarize(source, relpath, settings, tree)  # looked up when used (tests wrap it); memoized: ctx.summary, from this tree, not a new parse
         except Exception:
             pass  # ctx.summary tries again, where a failure is reported as an internal error
     del tree
@@ -313,7 +314,7 @@ def gate(
     module_name, is_package = module_name_for(relpath)
 
     def summary() -> object:
-        return summarize(source, relpath, settings, tree) if source is not None else None  # memoized: ctx.summary's
+        return index_mod.summarize(source, relpath, settings, tree) if source is not None else None  # memoized: ctx.summary's
 
     facts = SyntaxFacts(tree, module_name, is_package, layer, settings, index_provider, summary)
     return [rule for rule in active if _passes(rule, facts)]
