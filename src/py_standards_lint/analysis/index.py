@@ -301,6 +301,14 @@ def downgraded_tree(source: bytes | str) -> ast.Module | None:
 
         leave_ExceptStarHandler = leave_ExceptHandler  # type: ignore[assignment]
 
+    text = _token_downgrade(source)
+    if text is not None:  # the cheap way: the newer syntax rewritten token by token
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            pass
     try:
         module = cst.parse_module(source)
         code = module.visit(Downgrade()).code
@@ -309,6 +317,67 @@ def downgraded_tree(source: bytes | str) -> ast.Module | None:
             return ast.parse(code)
     except Exception:  # noqa: BLE001 - any failure: the file stays out, as before
         return None
+
+
+def _token_downgrade(source: bytes | str) -> str | None:
+    """:func:`downgraded_tree`'s rewrite done on tokens, without a libcst parse (most files that need it), or
+    ``None`` when the tokens do not allow it (a type parameter list over several lines, a 3.12 f-string the
+    tokenizer rejects, an unknown encoding): then libcst does it. Edits stay on their lines."""
+    try:
+        text = source if isinstance(source, str) else source.decode(tokenize.detect_encoding(io.BytesIO(source).readline)[0])
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in (tokenize.COMMENT, tokenize.NL)]
+    except (SyntaxError, LookupError, UnicodeDecodeError, ValueError, tokenize.TokenError, IndentationError):
+        return None
+    edits: list[tuple[int, int, int, str]] = []  # (row, start column, end column, replacement)
+
+    def closing(i: int) -> int | None:
+        """The index of the token closing the bracket at ``tokens[i]``, on the same line, else ``None``."""
+        depth = 0
+        for j in range(i, len(tokens)):
+            if tokens[j].string in ("[", "(", "{"):
+                depth += 1
+            elif tokens[j].string in ("]", ")", "}"):
+                depth -= 1
+                if depth == 0:
+                    return j if tokens[j].start[0] == tokens[i].start[0] else None
+        return None
+
+    starts_line = True
+    for i, tok in enumerate(tokens[:-2]):
+        nxt, after = tokens[i + 1], tokens[i + 2]
+        if tok.type == tokenize.NAME and starts_line and tok.string == "type" and nxt.type == tokenize.NAME and after.string in ("=", "["):
+            if after.string == "[":
+                end = closing(i + 2)
+                if end is None:
+                    return None
+                edits.append((after.start[0], after.start[1], tokens[end].end[1], ""))
+            edits.append((tok.start[0], tok.start[1], nxt.start[1], ""))
+        elif tok.type == tokenize.NAME and tok.string in ("class", "def") and nxt.type == tokenize.NAME and after.string == "[":
+            end = closing(i + 2)
+            if end is None:
+                return None
+            edits.append((after.start[0], after.start[1], tokens[end].end[1], ""))
+        elif tok.type == tokenize.NAME and tok.string == "except" and starts_line:
+            first = i + 2 if nxt.string == "*" else i + 1
+            depth, comma, j = 0, False, first
+            while j < len(tokens) and not (depth == 0 and tokens[j].string == ":"):
+                depth += tokens[j].string in ("(", "[", "{")
+                depth -= tokens[j].string in (")", "]", "}")
+                comma = comma or (depth == 0 and tokens[j].string == ",")
+                j += 1
+            if comma and j < len(tokens):
+                if tokens[first].start[0] != tokens[j].start[0]:
+                    return None
+                edits.append((tokens[j].start[0], tokens[j].start[1], tokens[j].start[1], ")"))
+                edits.append((tokens[first].start[0], tokens[first].start[1], tokens[first].start[1], "("))
+        starts_line = tok.type in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT) or tok.string == ";"
+    if not edits:
+        return None  # nothing this rewrite knows: let libcst say
+    lines = text.splitlines(keepends=True)
+    for row, start, end, replacement in sorted(edits, key=lambda e: (e[0], e[1], e[2]), reverse=True):
+        line = lines[row - 1]
+        lines[row - 1] = line[:start] + replacement + line[end:]
+    return "".join(lines)
 
 
 class _Summarizer:
