@@ -7,7 +7,7 @@ import ast
 
 import pytest
 
-from py_standards_lint import index as index_mod
+from py_standards_lint.analysis import index as index_mod
 
 NEWER = (
     "type A = int\n"
