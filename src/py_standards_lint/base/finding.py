@@ -36,7 +36,7 @@ class Finding:
     name: str = field(default="", compare=False)
     message: str = field(default="", compare=False)
     fix: Fix | None = field(default=None, compare=False)
-    #: lines on which a ``# noqa`` silences this finding
+    #: lines on which a noqa comment silences this finding
     noqa_lines: tuple[int, ...] = field(default=(), compare=False, repr=False)
 
     def as_json(self) -> dict[str, Any]:

@@ -141,7 +141,7 @@ class Settings:
     config_file: Path | None = None
     selectors: tuple[str, ...] = field(default=())
     #: the rule catalogue these settings were validated against (classes of ``analysis.rule.Rule``, handed
-    #: down by the front end): selection and ``# noqa`` choose from it; never part of the fingerprint
+    #: down by the front end): selection and noqa comments choose from it; never part of the fingerprint
     rules: tuple[Any, ...] = field(default=(), compare=False)
 
     def __getitem__(self, key: str) -> Any:

@@ -56,7 +56,7 @@ def _with_codes(line: str, codes: Sequence[str], existing: tuple[int, str] | Non
         match = NOQA.search(comment)
         if match is not None:
             if match.group("codes") is None:
-                return line  # a bare `# noqa` silences everything already
+                return line  # a bare noqa comment silences everything already
             start = match.start("codes")
             lead = CODE.match(comment, start)
             end = lead.end() if lead else match.end("codes")

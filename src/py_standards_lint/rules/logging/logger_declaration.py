@@ -271,7 +271,7 @@ class LoggerDeclaration(Rule):
             if "*" not in names and any(name in uses.used for name in names) and configures_only:
                 continue
             if statement is not None:
-                self.ctx.statements.append(statement)  # the statement's lines, for `# noqa`
+                self.ctx.statements.append(statement)  # the statement's lines, for noqa comments
             try:
                 self.report(node, self.template.format(reason=f"from `{libraries[0]}` (not the stdlib)"))
             finally:

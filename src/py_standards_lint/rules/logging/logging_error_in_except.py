@@ -199,7 +199,7 @@ class LoggingErrorInExcept(LogCallRule):
             return
         for call, fix, statement in pending:
             if statement is not None:
-                self.ctx.statements.append(statement)  # the call's statement, for `# noqa`
+                self.ctx.statements.append(statement)  # the call's statement, for noqa comments
             try:
                 self.report(call, fix=fix)
             finally:
