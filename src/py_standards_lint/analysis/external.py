@@ -301,10 +301,11 @@ def functions_calling_out(
             if parts.callee in functions:
                 callees.add(parts.callee)
         calls[name] = callees
-    return _transitive(direct, calls)
+    return transitive_callers(direct, calls)
 
 
-def _transitive(direct: set[str], calls: dict[str, set[str]]) -> set[str]:
+def transitive_callers(direct: set[str], calls: dict[str, set[str]]) -> set[str]:
+    """``direct`` and every function that calls one of them, directly or not (``calls``: function -> callees)."""
     out = set(direct)
     changed = True
     while changed:

@@ -50,6 +50,7 @@ from py_standards_lint.analysis.external import (
     functions_calling_out,
     lazy_sdk_call,
     module_model,
+    transitive_callers,
 )
 from py_standards_lint.analysis.raise_sites import RaiseSite, ast_sites
 from py_standards_lint.analysis.summary_memo import memoized_summaries
@@ -255,21 +256,9 @@ def _escapes(
                 if qualified:
                     fn.escaping_calls.add(qualified)
     if lazy:
-        for name in _transitive_calls(lazy, facts.calls):
+        for name in transitive_callers(lazy, facts.calls):
             if name in summary.functions:
                 summary.functions[name].calls_out_lazily = True
-
-
-def _transitive_calls(direct: set[str], calls: dict[str, set[str]]) -> set[str]:
-    out = set(direct)
-    changed = True
-    while changed:
-        changed = False
-        for name, callees in calls.items():
-            if name not in out and callees & out:
-                out.add(name)
-                changed = True
-    return out
 
 
 def downgraded_tree(source: bytes | str) -> ast.Module | None:
