@@ -106,6 +106,8 @@ class FunctionSummary:
     #: the qualified callee when every ``return <value>`` of its own body returns a call of that one name
     #: (``return APIRouter(**kw)``), else ``None``; with the literal keywords of that call (see VALUE_KEYWORDS)
     returns_call: str | None = None
+    #: ``-> type[X]`` (or ``typing.Type[X]``): it returns a class, X or one deriving from it; X qualified
+    returns_class: str | None = None
     returns_keywords: tuple[tuple[str, object], ...] = ()
     #: *(rev 3)* with ``returns_call``: do the keywords it is called with reach that call? ``"yes"`` (it passes
     #: its ``**kw`` on untouched), ``"no"`` (the returned call has no ``**``), ``"unknown"`` (anything else)
@@ -670,6 +672,12 @@ class _Summarizer:
             return nodes[first[at]:first[at + 1]]
 
         fn.returns = self.target(node.returns) if isinstance(node.returns, (ast.Name, ast.Attribute, ast.Constant)) else None
+        annotation = node.returns
+        if isinstance(annotation, ast.Subscript) and isinstance(annotation.slice, (ast.Name, ast.Attribute)):
+            if self.target(annotation.value) in ("builtins.type", "typing.Type") or (
+                isinstance(annotation.value, ast.Name) and annotation.value.id == "type" and "type" not in self.assigned
+            ):
+                fn.returns_class = self.target(annotation.slice)
         returned = [inner.value for inner in own if isinstance(inner, ast.Return) and inner.value is not None]
         if returned and all(isinstance(r, ast.Call) for r in returned):
             callees = {self.target(r.func) for r in returned}  # type: ignore[attr-defined]
@@ -1355,7 +1363,12 @@ class ProjectIndex:
             return callee
         fn = summary.functions.get(name)
         if fn is None:
-            return None
+            # ``APIRouter = make_router_class(...)``, the maker annotated ``-> type[fastapi.APIRouter]``: calling the
+            # name makes an instance of (a class deriving from) that class
+            value = self._value(callee)
+            target = self.canonical(value.target) if value is not None and value.kind == "call" else None
+            maker = self.function(target) if target is not None else None
+            return self.canonical(maker.returns_class) if maker is not None and maker.returns_class else None
         if fn.returns_call is not None:
             made = self.produces(self.canonical(fn.returns_call))
             if made is not None:

@@ -13,6 +13,13 @@ from py_standards_lint.base.layers import ROUTES
 from ._project import ROUTING_FILES
 
 HEAD = "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n"
+#: ``APIRouter = router_class(...)`` where ``router_class`` is annotated ``-> type[fastapi.APIRouter]``
+CLASS_FACTORY = {
+    "app/__init__.py": "",
+    "app/kit.py": "from fastapi import APIRouter as _Router\n\n\ndef router_class(route) -> type[_Router]:\n"
+    "    class Custom(_Router):\n        pass\n\n    return Custom\n\n\ndef maker_class() -> type[dict]:\n    return dict\n",
+    "app/classes.py": "from app.kit import maker_class, router_class\n\nAPIRouter = router_class(None)\nMaker = maker_class()\n",
+}
 
 
 def cases(keyword: str, other: str) -> tuple[tuple[Valid, ...], tuple[Invalid, ...]]:
@@ -156,6 +163,10 @@ def cases(keyword: str, other: str) -> tuple[tuple[Valid, ...], tuple[Invalid, .
         Valid('from app.things import router\n\n@router.get("/x")\nasync def x(): ...\n', files=ROUTING_FILES),
         Valid('from app.loop import a\n\nitems = a()\n\n@items.get("/x")\nasync def x(): ...\n', files=ROUTING_FILES),
         Valid('from app.kit.routing import opaque\n\nitems = opaque()\n\n@items.get("/x")\nasync def x(): ...\n', files=ROUTING_FILES),
+        # a router class made by a function annotated `-> type[APIRouter]` (a class factory), out of the schema; a
+        # name that function is not (the maker returns something else) stays unjudged
+        Valid("from app.classes import APIRouter\n\nitems = APIRouter(include_in_schema=False)\n\n@items.get(\"/x\")\nasync def x(): ...\n", files=CLASS_FACTORY),
+        Valid("from app.classes import Maker\n\nitems = Maker(include_in_schema=True)\n\n@items.get(\"/x\")\nasync def x(): ...\n", files=CLASS_FACTORY),
         # a factory that edits the keywords it is given: its router's include_in_schema is unknown
         Valid('from app.kit.routing import hidden_by_default\n\nrouter = hidden_by_default()\n\n@router.get("/x")\nasync def x(): ...\n', files=ROUTING_FILES),
     )
@@ -264,6 +275,8 @@ def cases(keyword: str, other: str) -> tuple[tuple[Valid, ...], tuple[Invalid, .
         Invalid(f'from app.api import router as api\n\n@api.get("/x", {only_other})\nasync def x(): ...\n', line=3, col=1, files=ROUTING_FILES),
         # a factory that drops the keywords it is given: include_in_schema=False never reaches the router
         Invalid(f'from app.kit.routing import fresh\n\nrouter = fresh(include_in_schema=False)\n\n@router.get("/x", {only_other})\nasync def x(): ...\n', line=5, col=1, files=ROUTING_FILES),
+        # the class-factory router in the schema: a JSON route
+        Invalid(f'from app.classes import APIRouter\n\nitems = APIRouter(prefix="/i")\n\n@items.get("/x", {only_other})\nasync def x(): ...\n', line=5, col=1, files=CLASS_FACTORY),
     )
     return valid, invalid
 
